@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Who answers ARP for a virtual address.
+ *
+ * Linux is a weak-host stack: left alone, the parent would answer ARP for
+ * an address on carp0 with its own MAC, on the MASTER and on every BACKUP
+ * alike, whatever carp0's state.  So every ARP request for a virtual address
+ * that arrives on a carp parent is taken here and never reaches the
+ * parent's ARP code: the MASTER of the address answers with the virtual
+ * MAC, everybody else stays silent.
+ */
+
+#include <linux/if_arp.h>
+#include <linux/inetdevice.h>
+#include <net/arp.h>
+
+#include "arp.h"
+#include "device.h"
+#include "port.h"
+
+struct carp_arp_req {
+	const unsigned char *sha;
+	__be32 sip;
+	__be32 tip;
+};
+
+/* An Ethernet/IPv4 ARP request, in the linear part of the skb. */
+static bool carp_arp_parse(struct sk_buff *skb, struct carp_arp_req *req)
+{
+	const struct arphdr *arp;
+	const unsigned char *p;
+
+	if (!pskb_may_pull(skb, sizeof(*arp) + 2 * (ETH_ALEN + 4)))
+		return false;
+	arp = arp_hdr(skb);
+	if (arp->ar_hrd != htons(ARPHRD_ETHER) || arp->ar_pro != htons(ETH_P_IP) ||
+	    arp->ar_hln != ETH_ALEN || arp->ar_pln != 4 ||
+	    arp->ar_op != htons(ARPOP_REQUEST))
+		return false;
+	p = (const unsigned char *)(arp + 1);
+	req->sha = p;
+	memcpy(&req->sip, p + ETH_ALEN, 4);
+	memcpy(&req->tip, p + 2 * ETH_ALEN + 4, 4);
+	return true;
+}
+
+static bool carp_has_addr(const struct carp_dev *sc, __be32 addr)
+{
+	const struct carp_addrs *addrs = rcu_dereference(sc->addrs);
+	unsigned int i;
+
+	for (i = 0; addrs && i < addrs->n; i++)
+		if (addrs->addr[i] == addr)
+			return true;
+	return false;
+}
+
+static bool carp_is_master(const struct carp_dev *sc)
+{
+	return READ_ONCE(sc->state) == CARP_STATE_MASTER &&
+	       netif_running(sc->dev);
+}
+
+/**
+ * carp_arp_rx - handle an ARP frame received on a carp parent
+ * @port: the parent's carp port
+ * @skb: the frame, network header at the ARP header
+ *
+ * Called from the parent's rx handler under rcu_read_lock().
+ *
+ * Return: RX_HANDLER_CONSUMED for requests about a virtual address,
+ * RX_HANDLER_PASS for everything else.
+ */
+rx_handler_result_t carp_arp_rx(struct carp_port *port, struct sk_buff *skb)
+{
+	struct carp_dev *sc, *owner = NULL;
+	struct carp_arp_req req;
+	bool ours = false;
+
+	if (!carp_arp_parse(skb, &req))
+		return RX_HANDLER_PASS;
+
+	list_for_each_entry_rcu(sc, &port->carps, port_node) {
+		if (!carp_has_addr(sc, req.tip))
+			continue;
+		ours = true;
+		if (carp_is_master(sc)) {
+			owner = sc;
+			break;
+		}
+	}
+	if (!ours)
+		return RX_HANDLER_PASS;
+
+	/* sip == tip is an announcement, not a question. */
+	if (owner && req.sip != req.tip)
+		arp_send(ARPOP_REPLY, ETH_P_ARP, req.sip, port->dev, req.tip,
+			 req.sha, owner->dev->dev_addr, req.sha);
+	consume_skb(skb);
+	return RX_HANDLER_CONSUMED;
+}

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* ARP ownership of the virtual addresses. */
+#ifndef _CARP_ARP_H
+#define _CARP_ARP_H
+
+#include <linux/netdevice.h>
+
+struct carp_port;
+
+rx_handler_result_t carp_arp_rx(struct carp_port *port, struct sk_buff *skb);
+
+#endif /* _CARP_ARP_H */

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The carp net_device: an Ethernet device with the virtual MAC
+ * 00:00:5e:00:01:<vhid>, stacked on a parent, that carries the virtual
+ * addresses.  It sends only while MASTER (through the parent); a BACKUP
+ * must never emit a frame from the virtual MAC, or switches would move the
+ * MAC to it.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/random.h>
+#include <linux/rtnetlink.h>
+#include <net/addrconf.h>
+
+#include "addr.h"
+#include "device.h"
+#include "hmac.h"
+#include "netns.h"
+#include "port.h"
+#include "state.h"
+
+void carp_dev_stat_inc(struct carp_dev *sc, enum carp_stat stat)
+{
+	atomic_long_inc(&sc->stats[stat]);
+}
+
+static int carp_open(struct net_device *dev)
+{
+	struct carp_dev *sc = netdev_priv(dev);
+
+	if (sc->parent)
+		carp_lower_open(sc);
+	carp_update(sc);
+	return 0;
+}
+
+static int carp_stop(struct net_device *dev)
+{
+	struct carp_dev *sc = netdev_priv(dev);
+
+	/* Not running any more: INIT, with a bow-out if we were MASTER. */
+	carp_update(sc);
+	if (sc->parent)
+		carp_lower_close(sc);
+	return 0;
+}
+
+static netdev_tx_t carp_start_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct carp_dev *sc = netdev_priv(dev);
+	struct net_device *parent = READ_ONCE(sc->parent);
+	unsigned int len = skb->len;
+
+	if (READ_ONCE(sc->state) != CARP_STATE_MASTER || !parent) {
+		DEV_STATS_INC(dev, tx_dropped);
+		kfree_skb(skb);
+		return NETDEV_TX_OK;
+	}
+	skb->dev = parent;
+	if (dev_queue_xmit(skb) == NET_XMIT_SUCCESS)
+		dev_sw_netstats_tx_add(dev, 1, len);
+	else
+		DEV_STATS_INC(dev, tx_dropped);
+	return NETDEV_TX_OK;
+}
+
+static int carp_get_iflink(const struct net_device *dev)
+{
+	const struct carp_dev *sc = netdev_priv(dev);
+	const struct net_device *parent = READ_ONCE(sc->parent);
+
+	return parent ? parent->ifindex : dev->ifindex;
+}
+
+static int carp_dev_init(struct net_device *dev)
+{
+	struct carp_dev *sc = netdev_priv(dev);
+
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	if (!dev->tstats)
+		return -ENOMEM;
+	sc->tfm = carp_hmac_alloc(sc->key);
+	if (IS_ERR(sc->tfm)) {
+		int err = PTR_ERR(sc->tfm);
+
+		sc->tfm = NULL;
+		free_percpu(dev->tstats);
+		dev->tstats = NULL;
+		return err;
+	}
+	return 0;
+}
+
+/* Unregistration, under RTNL: stop everything that could reach us. */
+static void carp_dev_uninit(struct net_device *dev)
+{
+	struct carp_dev *sc = netdev_priv(dev);
+
+	carp_port_detach(sc);
+	carp_state_shutdown(sc);
+}
+
+/* After the last reference is gone, without RTNL. */
+static void carp_destruct(struct net_device *dev)
+{
+	struct carp_dev *sc = netdev_priv(dev);
+
+	cancel_work_sync(&sc->event_work);
+	if (sc->tfm)
+		crypto_free_shash(sc->tfm);
+	carp_addrs_free(sc);
+	free_percpu(dev->tstats);
+	pr_debug("%s: interface destroyed\n", dev->name);
+}
+
+static const struct net_device_ops carp_netdev_ops = {
+	.ndo_init		= carp_dev_init,
+	.ndo_uninit		= carp_dev_uninit,
+	.ndo_open		= carp_open,
+	.ndo_stop		= carp_stop,
+	.ndo_start_xmit		= carp_start_xmit,
+	.ndo_get_iflink		= carp_get_iflink,
+	.ndo_get_stats64	= dev_get_tstats64,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
+/*
+ * Announce a state change to userspace: RTM_NEWLINK (which carries the
+ * state in IFLA_CARP_STATE) and a uevent with CARP_STATE and CARP_VHID, so
+ * a udev rule can act on MASTER or BACKUP.
+ */
+static void carp_event_work(struct work_struct *work)
+{
+	struct carp_dev *sc = container_of(work, struct carp_dev, event_work);
+	char state_env[32], vhid_env[32];
+	char *envp[3] = { state_env, vhid_env, NULL };
+
+	rtnl_lock();
+	if (sc->dev->reg_state == NETREG_REGISTERED) {
+		snprintf(state_env, sizeof(state_env), "CARP_STATE=%s",
+			 carp_state_name(READ_ONCE(sc->state)));
+		snprintf(vhid_env, sizeof(vhid_env), "CARP_VHID=%u", sc->vhid);
+		netdev_state_change(sc->dev);
+		kobject_uevent_env(&sc->dev->dev.kobj, KOBJ_CHANGE, envp);
+	}
+	rtnl_unlock();
+}
+
+void carp_setup(struct net_device *dev)
+{
+	struct carp_dev *sc = netdev_priv(dev);
+
+	ether_setup(dev);
+	dev->netdev_ops = &carp_netdev_ops;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = carp_destruct;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
+	carp_compat_set_lltx(dev);
+	carp_compat_set_netns_immutable(dev);
+	/* The virtual MAC belongs to the vhid; it cannot be changed. */
+	dev->addr_assign_type = NET_ADDR_SET;
+
+	sc->dev = dev;
+	INIT_LIST_HEAD(&sc->port_node);
+	INIT_WORK(&sc->event_work, carp_event_work);
+	carp_state_init(sc);
+	/* Dormant until MASTER: "ip link" shows BACKUP as DORMANT. */
+	netif_dormant_on(dev);
+	netif_carrier_off(dev);
+}
+
+/**
+ * carp_dev_init_priv - configuration defaults of a new device
+ * @sc: its private data
+ * @vhid: its vhid, which also gives its MAC
+ *
+ * Return: 0.
+ */
+int carp_dev_init_priv(struct carp_dev *sc, u8 vhid)
+{
+	u8 mac[ETH_ALEN] = { 0x00, 0x00, 0x5e, 0x00, 0x01, vhid };
+
+	sc->vhid = vhid;
+	sc->advbase = 1;
+	sc->advskew = 0;
+	memset(sc->key, 0, sizeof(sc->key));
+	/* Random start, then +1 per advertisement, as FreeBSD and ucarp. */
+	sc->counter = get_random_u64();
+	eth_hw_addr_set(sc->dev, mac);
+	return 0;
+}

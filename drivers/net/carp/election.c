@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Election rules of CARP, as FreeBSD, OpenBSD and ucarp apply them after an
+ * advertisement has passed every check.  "More frequent" means a smaller
+ * advbase + advskew/256.
+ *
+ *  MASTER  yields to a peer that advertises more often or exactly as often
+ *          (so two masters with equal timing both step down, and the first
+ *          master-down timer to expire decides).
+ *  BACKUP  takes over at once from a slower master when preemption is on;
+ *          takes over at once when the master advertises less often than
+ *          our own master-down interval, because it is bound to time out
+ *          (this is what makes the 255/255 bow-out packet work);
+ *          otherwise restarts its master-down timer.
+ *  INIT    ignores advertisements.
+ */
+
+#include "election.h"
+#include "proto.h"
+
+enum carp_verdict carp_elect(enum carp_state state, const struct carp_self *self,
+			     u8 rx_advbase, u8 rx_advskew)
+{
+	u32 own = carp_timing(self->advbase, self->advskew);
+	u32 rx = carp_timing(rx_advbase, rx_advskew);
+
+	switch (state) {
+	case CARP_STATE_MASTER:
+		return rx <= own ? CARP_YIELD : CARP_IGNORE;
+	case CARP_STATE_BACKUP:
+		if (self->preempt && own < rx)
+			return CARP_PREEMPT;
+		if (carp_timing(CARP_DEAD_RATIO * self->advbase, self->advskew) < rx)
+			return CARP_TAKEOVER;
+		return CARP_WAIT;
+	default:
+		return CARP_IGNORE;
+	}
+}
+
+/* The words the BSDs log for each transition. */
+const char *carp_verdict_reason(enum carp_verdict verdict)
+{
+	switch (verdict) {
+	case CARP_YIELD:
+		return "more frequent advertisement received";
+	case CARP_PREEMPT:
+		return "preempting a slower master";
+	case CARP_TAKEOVER:
+		return "master will time out";
+	default:
+		return "no change";
+	}
+}

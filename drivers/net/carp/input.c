@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Receiving advertisements: the IPv4 protocol 112 handler.
+ *
+ * Advertisements reach us through the parent's IP stack (the parent joined
+ * 224.0.0.18), with skb->dev the parent.  Every packet is counted; every drop
+ * is counted by reason and never changes any state.  Raw sockets on
+ * protocol 112 (keepalived, ucarp, tcpdump) still see everything: the IP
+ * layer hands them clones before calling us.
+ */
+
+#include <linux/ip.h>
+#include <linux/skbuff.h>
+#include <net/protocol.h>
+
+#include "device.h"
+#include "input.h"
+#include "netns.h"
+#include "port.h"
+#include "state.h"
+
+static void carp_input_drop(struct sk_buff *skb, struct carp_dev *sc,
+			    enum carp_stat reason, u8 vhid)
+{
+	struct net *net = dev_net(skb->dev);
+
+	carp_net_stat_inc(net, reason);
+	if (sc)
+		carp_dev_stat_inc(sc, reason);
+	if (READ_ONCE(carp_net(net)->log) >= 1 && reason != CARP_STAT_DISALLOWED)
+		net_info_ratelimited("%s: vhid %u: dropped advertisement from %pI4: %s\n",
+				     skb->dev->name, vhid, &ip_hdr(skb)->saddr,
+				     carp_stat_names[reason]);
+}
+
+/* Find the running carp device of this vhid on the parent, or NULL. */
+static struct carp_dev *carp_input_lookup(struct net_device *parent, u8 vhid)
+{
+	struct carp_dev *sc;
+
+	if (!carp_port_exists(parent))
+		return NULL;
+	sc = rcu_dereference(carp_port_get_rcu(parent)->vhids[vhid]);
+	if (!sc || !netif_running(sc->dev))
+		return NULL;
+	return sc;
+}
+
+static enum carp_stat carp_input(struct sk_buff *skb, struct carp_dev **scp,
+				 struct carp_advert *adv)
+{
+	enum carp_stat verdict;
+
+	if (!READ_ONCE(carp_net(dev_net(skb->dev))->allow))
+		return CARP_STAT_DISALLOWED;
+	if (!carp_port_exists(skb->dev))
+		return CARP_STAT_BADIF;
+	if (skb->len < sizeof(struct carp_hdr))
+		return CARP_STAT_BADLEN;
+	if (!pskb_may_pull(skb, sizeof(struct carp_hdr)))
+		return CARP_STAT_HDROPS;
+	verdict = carp_advert_decode(skb->data, skb->len, ip_hdr(skb)->ttl, adv);
+	if (verdict != CARP_ACCEPT)
+		return verdict;
+	*scp = carp_input_lookup(skb->dev, adv->vhid);
+	if (!*scp)
+		return CARP_STAT_BADVHID;
+	return carp_state_input(*scp, adv, ip_hdr(skb)->saddr);
+}
+
+static int carp_rcv(struct sk_buff *skb)
+{
+	struct carp_advert adv = {};
+	struct carp_dev *sc = NULL;
+	enum carp_stat verdict;
+
+	carp_net_stat_inc(dev_net(skb->dev), CARP_STAT_IPACKETS);
+	verdict = carp_input(skb, &sc, &adv);
+	if (sc)
+		carp_dev_stat_inc(sc, CARP_STAT_IPACKETS);
+	if (verdict != CARP_ACCEPT) {
+		carp_input_drop(skb, sc, verdict, adv.vhid);
+		kfree_skb(skb);
+		return 0;
+	}
+	consume_skb(skb);
+	return 0;
+}
+
+static const struct net_protocol carp_protocol = {
+	.handler	= carp_rcv,
+	.no_policy	= 1,
+};
+
+int carp_input_init(void)
+{
+	if (inet_add_protocol(&carp_protocol, IPPROTO_CARP) < 0) {
+		pr_err("IP protocol %u is already taken\n", IPPROTO_CARP);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+void carp_input_exit(void)
+{
+	inet_del_protocol(&carp_protocol, IPPROTO_CARP);
+	/* No CPU may still be inside carp_rcv() when the module goes away. */
+	synchronize_net();
+}

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtnetlink configuration of carp devices:
+ *
+ *   ip link add [link PARENT] name carp0 type carp vhid N [advbase B]
+ *           [advskew S] [pass STRING]
+ *   ip link set carp0 type carp [advbase B] [advskew S] [pass STRING]
+ *           [state {master|backup}]
+ *
+ * The policy checks types; validate() checks ranges and says which value
+ * is wrong.  The password is write-only.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/rtnetlink.h>
+#include <net/rtnetlink.h>
+
+#include "device.h"
+#include "hmac.h"
+#include "netns.h"
+#include "port.h"
+#include "state.h"
+
+static const struct nla_policy carp_policy[IFLA_CARP_MAX + 1] = {
+	[IFLA_CARP_VHID]	= { .type = NLA_U8 },
+	[IFLA_CARP_ADVBASE]	= { .type = NLA_U8 },
+	[IFLA_CARP_ADVSKEW]	= { .type = NLA_U8 },
+	[IFLA_CARP_KEY]		= { .type = NLA_BINARY },
+	[IFLA_CARP_STATE]	= { .type = NLA_U8 },
+};
+
+static int carp_validate(struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *a;
+
+	if (tb[IFLA_ADDRESS]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
+				    "The MAC of a carp device is given by its vhid");
+		return -EINVAL;
+	}
+	if (!data)
+		return 0;
+	a = data[IFLA_CARP_VHID];
+	if (a && nla_get_u8(a) < CARP_VHID_MIN) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "vhid must be between 1 and 255");
+		return -ERANGE;
+	}
+	a = data[IFLA_CARP_ADVBASE];
+	if (a && nla_get_u8(a) < CARP_ADVBASE_MIN) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "advbase must be between 1 and 255");
+		return -ERANGE;
+	}
+	a = data[IFLA_CARP_ADVSKEW];
+	if (a && nla_get_u8(a) > CARP_ADVSKEW_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "advskew must be between 0 and 254");
+		return -ERANGE;
+	}
+	a = data[IFLA_CARP_KEY];
+	if (a && nla_len(a) > CARP_KEY_LEN) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "pass must be at most 20 bytes");
+		return -EINVAL;
+	}
+	a = data[IFLA_CARP_STATE];
+	if (a && nla_get_u8(a) != CARP_STATE_BACKUP &&
+	    nla_get_u8(a) != CARP_STATE_MASTER) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "state can only be set to backup or master");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void carp_key_from_attr(u8 key[CARP_KEY_LEN], const struct nlattr *a)
+{
+	memset(key, 0, CARP_KEY_LEN);
+	nla_memcpy(key, a, CARP_KEY_LEN);
+}
+
+/* Timing changes apply from the next timer; a MASTER tells peers now. */
+static void carp_apply_timing(struct carp_dev *sc, struct nlattr *data[])
+{
+	spin_lock_bh(&sc->lock);
+	if (data[IFLA_CARP_ADVBASE])
+		sc->advbase = nla_get_u8(data[IFLA_CARP_ADVBASE]);
+	if (data[IFLA_CARP_ADVSKEW])
+		WRITE_ONCE(sc->advskew, nla_get_u8(data[IFLA_CARP_ADVSKEW]));
+	spin_unlock_bh(&sc->lock);
+}
+
+static int carp_apply_key(struct carp_dev *sc, const struct nlattr *a)
+{
+	struct crypto_shash *tfm, *old;
+	u8 key[CARP_KEY_LEN];
+
+	carp_key_from_attr(key, a);
+	tfm = carp_hmac_alloc(key);
+	if (IS_ERR(tfm)) {
+		memzero_explicit(key, sizeof(key));
+		return PTR_ERR(tfm);
+	}
+	spin_lock_bh(&sc->lock);
+	old = sc->tfm;
+	sc->tfm = tfm;
+	memcpy(sc->key, key, sizeof(key));
+	spin_unlock_bh(&sc->lock);
+	memzero_explicit(key, sizeof(key));
+	crypto_free_shash(old);
+	return 0;
+}
+
+static int carp_newlink_common(struct net *link_net, struct net_device *dev,
+			       struct nlattr *tb[], struct nlattr *data[],
+			       struct netlink_ext_ack *extack)
+{
+	struct carp_dev *sc = netdev_priv(dev);
+	struct net_device *parent = NULL;
+	int err;
+
+	if (!data || !data[IFLA_CARP_VHID]) {
+		NL_SET_ERR_MSG(extack, "A carp device needs a vhid (1-255)");
+		return -EINVAL;
+	}
+	carp_dev_init_priv(sc, nla_get_u8(data[IFLA_CARP_VHID]));
+	if (data[IFLA_CARP_STATE]) {
+		NL_SET_ERR_MSG(extack, "A new carp device starts in INIT; set its state later");
+		return -EINVAL;
+	}
+	if (tb[IFLA_LINK]) {
+		parent = __dev_get_by_index(link_net, nla_get_u32(tb[IFLA_LINK]));
+		if (!parent) {
+			NL_SET_ERR_MSG(extack, "Parent device not found");
+			return -ENODEV;
+		}
+		if (!net_eq(dev_net(dev), dev_net(parent))) {
+			NL_SET_ERR_MSG(extack, "A carp device must be in its parent's namespace");
+			return -EINVAL;
+		}
+		err = carp_parent_check(parent, sc->vhid, extack);
+		if (err)
+			return err;
+	}
+	carp_apply_timing(sc, data);
+	if (data[IFLA_CARP_KEY])
+		carp_key_from_attr(sc->key, data[IFLA_CARP_KEY]);
+
+	err = register_netdevice(dev);	/* ndo_init keys the HMAC */
+	if (err)
+		return err;
+	if (parent) {
+		err = carp_port_attach(sc, parent, extack);
+		if (err) {
+			unregister_netdevice(dev);
+			return err;
+		}
+	}
+	pr_debug("%s: interface created\n", dev->name);
+	return 0;
+}
+
+#ifdef CARP_HAVE_NEWLINK_PARAMS
+static int carp_newlink(struct net_device *dev,
+			struct rtnl_newlink_params *params,
+			struct netlink_ext_ack *extack)
+{
+	return carp_newlink_common(rtnl_newlink_link_net(params), dev,
+				   params->tb, params->data, extack);
+}
+#else
+static int carp_newlink(struct net *src_net, struct net_device *dev,
+			struct nlattr *tb[], struct nlattr *data[],
+			struct netlink_ext_ack *extack)
+{
+	return carp_newlink_common(src_net, dev, tb, data, extack);
+}
+#endif
+
+static int carp_changelink(struct net_device *dev, struct nlattr *tb[],
+			   struct nlattr *data[], struct netlink_ext_ack *extack)
+{
+	struct carp_dev *sc = netdev_priv(dev);
+	int err;
+
+	if (!data)
+		return 0;
+	if (data[IFLA_CARP_VHID] && nla_get_u8(data[IFLA_CARP_VHID]) != sc->vhid) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_CARP_VHID],
+				    "The vhid of a carp device cannot be changed");
+		return -EOPNOTSUPP;
+	}
+	if (data[IFLA_CARP_KEY]) {
+		err = carp_apply_key(sc, data[IFLA_CARP_KEY]);
+		if (err)
+			return err;
+	}
+	if (data[IFLA_CARP_ADVBASE] || data[IFLA_CARP_ADVSKEW]) {
+		carp_apply_timing(sc, data);
+		carp_advertise_now(sc);
+	}
+	if (data[IFLA_CARP_STATE])
+		carp_force_state(sc, nla_get_u8(data[IFLA_CARP_STATE]));
+	return 0;
+}
+
+static void carp_dellink(struct net_device *dev, struct list_head *head)
+{
+	unregister_netdevice_queue(dev, head);
+}
+
+static size_t carp_get_size(const struct net_device *dev)
+{
+	return nla_total_size(sizeof(u8)) +	/* IFLA_CARP_VHID */
+	       nla_total_size(sizeof(u8)) +	/* IFLA_CARP_ADVBASE */
+	       nla_total_size(sizeof(u8)) +	/* IFLA_CARP_ADVSKEW */
+	       nla_total_size(sizeof(u8));	/* IFLA_CARP_STATE */
+}
+
+static int carp_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	const struct carp_dev *sc = netdev_priv(dev);
+
+	if (nla_put_u8(skb, IFLA_CARP_VHID, sc->vhid) ||
+	    nla_put_u8(skb, IFLA_CARP_ADVBASE, READ_ONCE(sc->advbase)) ||
+	    nla_put_u8(skb, IFLA_CARP_ADVSKEW, READ_ONCE(sc->advskew)) ||
+	    nla_put_u8(skb, IFLA_CARP_STATE, READ_ONCE(sc->state)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static struct net *carp_get_link_net(const struct net_device *dev)
+{
+	const struct carp_dev *sc = netdev_priv(dev);
+	const struct net_device *parent = READ_ONCE(sc->parent);
+
+	return dev_net(parent ? parent : dev);
+}
+
+struct rtnl_link_ops carp_link_ops __read_mostly = {
+	.kind		= KBUILD_MODNAME,
+	.priv_size	= sizeof(struct carp_dev),
+	.setup		= carp_setup,
+	.maxtype	= IFLA_CARP_MAX,
+	.policy		= carp_policy,
+	.validate	= carp_validate,
+	.newlink	= carp_newlink,
+	.changelink	= carp_changelink,
+	.dellink	= carp_dellink,
+	.get_size	= carp_get_size,
+	.fill_info	= carp_fill_info,
+	.get_link_net	= carp_get_link_net,
+};

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Advertisements and gratuitous ARP.
+ *
+ * Advertisements are built whole and queued on the parent, the way bonding
+ * sends its ARP probes: no route or neighbour lookup is involved, the
+ * Ethernet source is the virtual MAC (which keeps switch FDBs pointing at
+ * the MASTER, as FreeBSD does) and the destination the 224.0.0.18 group MAC.
+ * Exactly 36 bytes of payload: some receivers checksum the whole payload.
+ */
+
+#include <linux/inetdevice.h>
+#include <linux/ip.h>
+#include <linux/if_arp.h>
+#include <net/arp.h>
+#include <net/ip.h>
+
+#include "hmac.h"
+#include "netns.h"
+#include "output.h"
+
+/*
+ * The source of an advertisement is the parent's first IPv4 address; no
+ * receiver checks it, but ucarp breaks ties with it, so it must be real.
+ */
+static __be32 carp_source_addr(struct net_device *parent)
+{
+	struct in_device *in_dev = __in_dev_get_rcu(parent);
+	const struct in_ifaddr *ifa;
+
+	if (!in_dev)
+		return 0;
+	in_dev_for_each_ifa_rcu(ifa, in_dev)
+		if (!(ifa->ifa_flags & IFA_F_SECONDARY))
+			return ifa->ifa_local;
+	return 0;
+}
+
+static void carp_fill_iphdr(struct sk_buff *skb, struct net_device *parent)
+{
+	struct iphdr *iph;
+
+	skb_reset_network_header(skb);
+	iph = skb_put(skb, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) >> 2;
+	iph->tos = CARP_TOS;
+	iph->tot_len = htons(sizeof(*iph) + sizeof(struct carp_hdr));
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = CARP_TTL;
+	iph->protocol = IPPROTO_CARP;
+	iph->saddr = carp_source_addr(parent);
+	iph->daddr = CARP_GROUP;
+	ip_select_ident(dev_net(parent), skb, NULL);
+	ip_send_check(iph);
+}
+
+static int carp_fill_carphdr(struct carp_dev *sc, struct sk_buff *skb,
+			     u8 advbase, u8 advskew)
+{
+	struct carp_addrs *addrs = rcu_dereference(sc->addrs);
+	struct carp_advert adv = {
+		.vhid = sc->vhid,
+		.advbase = advbase,
+		.advskew = advskew,
+		.counter = ++sc->counter,
+	};
+	int err;
+
+	skb_set_transport_header(skb, skb->len);
+	err = carp_hmac_digest(sc->tfm, sc->vhid, addrs ? addrs->addr : NULL,
+			       addrs ? addrs->n : 0, adv.counter, adv.md);
+	if (err)
+		return err;
+	carp_hdr_encode(skb_put(skb, sizeof(struct carp_hdr)), &adv);
+	return 0;
+}
+
+static struct sk_buff *carp_build_advert(struct carp_dev *sc, u8 advbase,
+					 u8 advskew)
+{
+	struct net_device *parent = sc->parent;
+	unsigned char dmac[ETH_ALEN];
+	struct sk_buff *skb;
+
+	skb = alloc_skb(LL_RESERVED_SPACE(parent) + sizeof(struct iphdr) +
+			sizeof(struct carp_hdr) + parent->needed_tailroom,
+			GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, LL_RESERVED_SPACE(parent));
+	skb->dev = parent;
+	skb->protocol = htons(ETH_P_IP);
+	skb->priority = TC_PRIO_CONTROL;
+
+	carp_fill_iphdr(skb, parent);
+	if (carp_fill_carphdr(sc, skb, advbase, advskew))
+		goto drop;
+	ip_eth_mc_map(CARP_GROUP, dmac);
+	if (dev_hard_header(skb, parent, ETH_P_IP, dmac, sc->dev->dev_addr,
+			    skb->len) < 0)
+		goto drop;
+	return skb;
+drop:
+	kfree_skb(skb);
+	return NULL;
+}
+
+/*
+ * Three failed sends in a row suppress preemption host-wide, three good
+ * ones lift it again (FreeBSD's CARP_SENDAD_MAX_ERRORS/MIN_SUCCESS).
+ */
+static void carp_account_send(struct carp_dev *sc, bool ok)
+{
+	struct net *net = dev_net(sc->dev);
+
+	carp_dev_stat_inc(sc, ok ? CARP_STAT_OPACKETS : CARP_STAT_OERRORS);
+	carp_net_stat_inc(net, ok ? CARP_STAT_OPACKETS : CARP_STAT_OERRORS);
+	if (ok) {
+		sc->send_errors = 0;
+		if (sc->send_suppressing && ++sc->send_ok >= 3) {
+			sc->send_suppressing = false;
+			carp_suppress_adjust(net, -1);
+		}
+	} else {
+		sc->send_ok = 0;
+		if (!sc->send_suppressing && ++sc->send_errors >= 3) {
+			sc->send_suppressing = true;
+			carp_suppress_adjust(net, 1);
+		}
+	}
+}
+
+/**
+ * carp_send_advert - send one advertisement on the parent
+ * @sc: the device, with its lock held
+ * @advbase: the advbase to put in the packet (255 to bow out)
+ * @advskew: the advskew to put in the packet
+ *
+ * Return: 0 or a negative errno; failures are also counted.
+ */
+int carp_send_advert(struct carp_dev *sc, u8 advbase, u8 advskew)
+{
+	struct sk_buff *skb;
+	int err = -ENOBUFS;
+
+	lockdep_assert_held(&sc->lock);
+	if (!sc->parent)
+		return -ENODEV;
+	rcu_read_lock();
+	skb = carp_build_advert(sc, advbase, advskew);
+	rcu_read_unlock();
+	if (skb)
+		err = net_xmit_errno(dev_queue_xmit(skb));
+	carp_account_send(sc, !err);
+	return err;
+}
+
+/**
+ * carp_send_garp - announce every address of a new MASTER
+ * @sc: the device, with its lock held
+ *
+ * ARP requests with sender and target both the address and the virtual
+ * MAC as sender hardware address and Ethernet source, so neighbours and
+ * switches move the address to us.
+ */
+void carp_send_garp(struct carp_dev *sc)
+{
+	struct carp_addrs *addrs;
+	unsigned int i;
+
+	lockdep_assert_held(&sc->lock);
+	if (!sc->parent)
+		return;
+	rcu_read_lock();
+	addrs = rcu_dereference(sc->addrs);
+	for (i = 0; addrs && i < addrs->n; i++)
+		arp_send(ARPOP_REQUEST, ETH_P_ARP, addrs->addr[i], sc->parent,
+			 addrs->addr[i], NULL, sc->dev->dev_addr, NULL);
+	rcu_read_unlock();
+}

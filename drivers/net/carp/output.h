@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Sending advertisements and gratuitous ARP through the parent. */
+#ifndef _CARP_OUTPUT_H
+#define _CARP_OUTPUT_H
+
+#include "device.h"
+
+int carp_send_advert(struct carp_dev *sc, u8 advbase, u8 advskew);
+void carp_send_garp(struct carp_dev *sc);
+
+#endif /* _CARP_OUTPUT_H */

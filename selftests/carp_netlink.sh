@@ -1,0 +1,139 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Creating, configuring and deleting carp devices through "ip link", and
+# every value the kernel must refuse, with the message "ip" prints.
+#
+#   ns h: eth0 (veth, peer in the same namespace), d0 (dummy), tun0 (tun)
+source "$(dirname "$0")/lib.sh"
+
+setup()
+{
+	setup_ns h || return 1
+	ip -n "$h" link add eth0 type veth peer name eth0p
+	ip -n "$h" link set eth0 up
+	ip -n "$h" link set eth0p up
+	ip -n "$h" link add d0 type dummy
+	ip -n "$h" tuntap add dev tun0 mode tun
+}
+
+# expect_reject MESSAGE ARGS...: "ip ARGS" fails and prints MESSAGE.
+expect_reject()
+{
+	local msg=$1 out
+	shift
+	if out=$(ip -n "$h" "$@" 2>&1); then
+		ip -n "$h" link del carpx 2>/dev/null
+		fail "accepted: ip $*"
+		return 1
+	fi
+	grep -qF -- "$msg" <<<"$out" || fail "ip $*: printed '$out', expected '$msg'"
+}
+
+test_create_defaults()
+{
+	local json
+
+	ip -n "$h" link add link eth0 name carp0 type carp vhid 7 || return 1
+	json=$(ip -n "$h" -j -d link show carp0)
+	check_eq "$(jq -r '.[0].address' <<<"$json")" "00:00:5e:00:01:07" "MAC" &&
+	check_eq "$(jq -r '.[0].linkinfo.info_kind' <<<"$json")" "carp" "kind" &&
+	check_eq "$(jq -c '.[0].linkinfo.info_data' <<<"$json")" \
+		'{"vhid":7,"advbase":1,"advskew":0,"state":"INIT"}' "info_data" &&
+	check_eq "$(jq -r '.[0].link' <<<"$json")" "eth0" "parent" &&
+	ip -n "$h" -d link show carp0 | grep -q "carp vhid 7 advbase 1 advskew 0 state INIT" ||
+		fail "ip -d link show does not print the carp line"
+	ip -n "$h" link del carp0
+}
+
+test_create_all_options()
+{
+	ip -n "$h" link add link eth0 name carp1 type carp vhid 255 advbase 3 \
+		advskew 254 pass 01234567890123456789 || return 1
+	check_eq "$(ip -n "$h" -j -d link show carp1 | jq -c '.[0].linkinfo.info_data')" \
+		'{"vhid":255,"advbase":3,"advskew":254,"state":"INIT"}' "info_data" || return 1
+	# The password is never dumped back.
+	ip -n "$h" -d link show carp1 | grep -q 0123456789 && fail "password dumped"
+	ip -n "$h" link del carp1
+}
+
+test_change_live()
+{
+	ip -n "$h" link add link eth0 name carp0 type carp vhid 1 pass old || return 1
+	ip -n "$h" link set carp0 type carp advskew 50 pass other advbase 2 || return 1
+	check_eq "$(ip -n "$h" -j -d link show carp0 | jq -c '.[0].linkinfo.info_data')" \
+		'{"vhid":1,"advbase":2,"advskew":50,"state":"INIT"}' "info_data" || return 1
+	expect_reject "vhid of a carp device cannot be changed" \
+		link set carp0 type carp vhid 2 || return 1
+	ip -n "$h" link del carp0
+}
+
+test_reject_values()
+{
+	expect_reject "vhid must be between 1 and 255" \
+		link add link eth0 name carpx type carp vhid 0 &&
+	expect_reject "invalid vhid" \
+		link add link eth0 name carpx type carp vhid 256 &&
+	expect_reject "advskew must be between 0 and 254" \
+		link add link eth0 name carpx type carp vhid 1 advskew 255 &&
+	expect_reject "advbase must be between 1 and 255" \
+		link add link eth0 name carpx type carp vhid 1 advbase 0 &&
+	expect_reject "pass must be at most 20 bytes" \
+		link add link eth0 name carpx type carp vhid 1 pass 012345678901234567890 &&
+	expect_reject "needs a vhid" \
+		link add link eth0 name carpx type carp
+}
+
+test_reject_parents()
+{
+	expect_reject "must be an Ethernet device" \
+		link add link tun0 name carpx type carp vhid 1 &&
+	expect_reject "must be an Ethernet device" \
+		link add link lo name carpx type carp vhid 1 &&
+	ip -n "$h" link add link eth0 name carp0 type carp vhid 9 &&
+	expect_reject "vhid is already used on the parent" \
+		link add link eth0 name carpx type carp vhid 9 &&
+	expect_reject "cannot be the parent" \
+		link add link carp0 name carpx type carp vhid 1 || return 1
+	# The same vhid on another parent is fine.
+	ip -n "$h" link add link d0 name carp1 type carp vhid 9 || fail "vhid 9 on d0"
+	ip -n "$h" link del carp1
+	ip -n "$h" link del carp0
+}
+
+test_parent_delete()
+{
+	ip -n "$h" link add dp type dummy
+	ip -n "$h" link add link dp name carp2 type carp vhid 2 || return 1
+	ip -n "$h" link add link dp name carp3 type carp vhid 3 || return 1
+	ip -n "$h" link del dp
+	ip -n "$h" link show carp2 2>/dev/null && fail "carp2 survived its parent"
+	ip -n "$h" link show carp3 2>/dev/null && fail "carp3 survived its parent"
+	return 0
+}
+
+test_create_delete_loop()
+{
+	local i
+
+	for i in $(seq 1 50); do
+		ip -n "$h" link add link eth0 name carp0 type carp vhid $((i % 255 + 1)) ||
+			return 1
+		ip -n "$h" addr add 10.9.9.1/32 dev carp0
+		ip -n "$h" link set carp0 up
+		ip -n "$h" link del carp0 || return 1
+	done
+}
+
+require_carp
+command -v jq >/dev/null || { echo "1..0 # SKIP jq missing"; exit $ksft_skip; }
+setup || exit $ksft_fail
+ktap_plan 7
+run_test "create with defaults: MAC, kind, info_data" test_create_defaults
+run_test "create with every option; password not dumped" test_create_all_options
+run_test "ip link set changes settings live" test_change_live
+run_test "out-of-range values rejected with a message" test_reject_values
+run_test "unusable parents and duplicate vhids rejected" test_reject_parents
+run_test "deleting the parent deletes its carp devices" test_parent_delete
+run_test "create and delete 50 times" test_create_delete_loop
+ktap_finish
