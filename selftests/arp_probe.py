@@ -34,7 +34,9 @@ def main():
             frame = s.recv(2048)
         except socket.timeout:
             break
-        op, sha, spa = struct.unpack("!6xH6s4s", frame[14:42])
+        if len(frame) < 42:
+            continue
+        op, sha, spa = struct.unpack("!6xH6s4s", frame[14:32])
         if op == 2 and socket.inet_ntoa(spa) == tip:
             eth_src = frame[6:12]
             print("%s %s" % (sha.hex(":"), eth_src.hex(":")))

@@ -133,8 +133,8 @@ lan_attach()
 # carp_state NS DEV: INIT, BACKUP or MASTER, as "ip -d link" reports it.
 carp_state()
 {
-	ip -n "$1" -j -d link show dev "$2" 2>/dev/null |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["linkinfo"]["info_data"]["state"])' 2>/dev/null
+	ip -n "$1" -d link show dev "$2" 2>/dev/null |
+		sed -n 's/.*carp vhid .* state \([A-Z]*\).*/\1/p'
 }
 
 # wait_state NS DEV STATE [TIMEOUT_S]: poll every 50 ms.
@@ -162,6 +162,12 @@ now_ms()
 
 	read -r up _ < /proc/uptime
 	echo $(( ${up%.*} * 1000 + 10#${up#*.} * 10 ))
+}
+
+# neigh_mac NS ADDR: the MAC NS has for ADDR, if any.
+neigh_mac()
+{
+	ip -n "$1" neigh show "$2" | sed -n 's/.* lladdr \([0-9a-f:]*\).*/\1/p'
 }
 
 check_eq()

@@ -13,6 +13,10 @@ dir=$(cd "$(dirname "$0")" && pwd)
 timeout=${SELFTEST_TIMEOUT:-600}
 passed=0 failed=0 skipped=0
 
+# Load the module up front: the tests read net.carp sysctls before their
+# first "ip link add ... type carp" would autoload it.
+modprobe carp 2>/dev/null || true
+
 if [ $# -eq 0 ]; then
 	set -- "$dir"/carp_*.sh
 fi

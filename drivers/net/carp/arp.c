@@ -8,14 +8,23 @@
  * that arrives on a carp parent is taken here and never reaches the
  * parent's ARP code: the MASTER of the address answers with the virtual
  * MAC, everybody else stays silent.
+ *
+ * The other direction matters too: when the parent resolves a neighbour
+ * for a packet sent from a virtual address (a reply to a client), Linux
+ * puts that address in the request as sender, and the neighbour then
+ * files the virtual address under the parent's MAC.  A netfilter hook on
+ * ARP output sends such requests from the parent's own address instead,
+ * which is what arp_announce=2 does for every address.
  */
 
 #include <linux/if_arp.h>
 #include <linux/inetdevice.h>
+#include <linux/netfilter_arp.h>
 #include <net/arp.h>
 
 #include "arp.h"
 #include "device.h"
+#include "output.h"
 #include "port.h"
 
 struct carp_arp_req {
@@ -24,15 +33,11 @@ struct carp_arp_req {
 	__be32 tip;
 };
 
-/* An Ethernet/IPv4 ARP request, in the linear part of the skb. */
-static bool carp_arp_parse(struct sk_buff *skb, struct carp_arp_req *req)
+/* An Ethernet/IPv4 ARP request; the caller made the header linear. */
+static bool carp_arp_parse_hdr(const struct arphdr *arp, struct carp_arp_req *req)
 {
-	const struct arphdr *arp;
 	const unsigned char *p;
 
-	if (!pskb_may_pull(skb, sizeof(*arp) + 2 * (ETH_ALEN + 4)))
-		return false;
-	arp = arp_hdr(skb);
 	if (arp->ar_hrd != htons(ARPHRD_ETHER) || arp->ar_pro != htons(ETH_P_IP) ||
 	    arp->ar_hln != ETH_ALEN || arp->ar_pln != 4 ||
 	    arp->ar_op != htons(ARPOP_REQUEST))
@@ -42,6 +47,13 @@ static bool carp_arp_parse(struct sk_buff *skb, struct carp_arp_req *req)
 	memcpy(&req->sip, p + ETH_ALEN, 4);
 	memcpy(&req->tip, p + 2 * ETH_ALEN + 4, 4);
 	return true;
+}
+
+static bool carp_arp_parse(struct sk_buff *skb, struct carp_arp_req *req)
+{
+	if (!pskb_may_pull(skb, sizeof(struct arphdr) + 2 * (ETH_ALEN + 4)))
+		return false;
+	return carp_arp_parse_hdr(arp_hdr(skb), req);
 }
 
 static bool carp_has_addr(const struct carp_dev *sc, __be32 addr)
@@ -99,3 +111,65 @@ rx_handler_result_t carp_arp_rx(struct carp_port *port, struct sk_buff *skb)
 	consume_skb(skb);
 	return RX_HANDLER_CONSUMED;
 }
+
+#if IS_ENABLED(CONFIG_NETFILTER_FAMILY_ARP)
+static bool carp_port_has_addr(struct carp_port *port, __be32 addr)
+{
+	struct carp_dev *sc;
+
+	list_for_each_entry_rcu(sc, &port->carps, port_node)
+		if (carp_has_addr(sc, addr))
+			return true;
+	return false;
+}
+
+/* Runs under rcu_read_lock(), for every ARP frame leaving any device. */
+static unsigned int carp_arp_out(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	unsigned int len = skb_network_offset(skb) + sizeof(struct arphdr) +
+			   2 * (ETH_ALEN + 4);
+	struct net_device *dev = state->out;
+	struct carp_arp_req req;
+	unsigned char *sip;
+	__be32 own;
+
+	if (!dev || !carp_port_exists(dev) || !pskb_may_pull(skb, len))
+		return NF_ACCEPT;
+	if (!carp_arp_parse_hdr(arp_hdr(skb), &req) || !req.sip ||
+	    !carp_port_has_addr(carp_port_get_rcu(dev), req.sip))
+		return NF_ACCEPT;
+	own = carp_parent_addr(dev);
+	if (skb_ensure_writable(skb, len))
+		return NF_ACCEPT;
+	sip = (unsigned char *)(arp_hdr(skb) + 1) + ETH_ALEN;
+	memcpy(sip, &own, sizeof(own));
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops carp_arp_out_ops = {
+	.hook		= carp_arp_out,
+	.pf		= NFPROTO_ARP,
+	.hooknum	= NF_ARP_OUT,
+	.priority	= 0,
+};
+
+int carp_arp_net_init(struct net *net)
+{
+	return nf_register_net_hook(net, &carp_arp_out_ops);
+}
+
+void carp_arp_net_exit(struct net *net)
+{
+	nf_unregister_net_hook(net, &carp_arp_out_ops);
+}
+#else
+int carp_arp_net_init(struct net *net)
+{
+	return 0;
+}
+
+void carp_arp_net_exit(struct net *net)
+{
+}
+#endif

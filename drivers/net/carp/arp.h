@@ -8,5 +8,7 @@
 struct carp_port;
 
 rx_handler_result_t carp_arp_rx(struct carp_port *port, struct sk_buff *skb);
+int carp_arp_net_init(struct net *net);
+void carp_arp_net_exit(struct net *net);
 
 #endif /* _CARP_ARP_H */

@@ -24,10 +24,25 @@ void carp_dev_stat_inc(struct carp_dev *sc, enum carp_stat stat)
 	atomic_long_inc(&sc->stats[stat]);
 }
 
+/*
+ * No IPv6 link-local address from the virtual MAC: every host of the group
+ * would configure the same one.  Done before addrconf sees NETDEV_UP.
+ */
+static void carp_no_ipv6_autoconf(struct net_device *dev)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	struct inet6_dev *idev = __in6_dev_get(dev);
+
+	if (idev)
+		WRITE_ONCE(idev->cnf.addr_gen_mode, IN6_ADDR_GEN_MODE_NONE);
+#endif
+}
+
 static int carp_open(struct net_device *dev)
 {
 	struct carp_dev *sc = netdev_priv(dev);
 
+	carp_no_ipv6_autoconf(dev);
 	if (sc->parent)
 		carp_lower_open(sc);
 	carp_update(sc);
@@ -165,8 +180,7 @@ void carp_setup(struct net_device *dev)
 	INIT_LIST_HEAD(&sc->port_node);
 	INIT_WORK(&sc->event_work, carp_event_work);
 	carp_state_init(sc);
-	/* Dormant until MASTER: "ip link" shows BACKUP as DORMANT. */
-	netif_dormant_on(dev);
+	/* No carrier until bound to a parent that has one. */
 	netif_carrier_off(dev);
 }
 

@@ -146,6 +146,12 @@ static int carp_newlink_common(struct net *link_net, struct net_device *dev,
 	err = register_netdevice(dev);	/* ndo_init keys the HMAC */
 	if (err)
 		return err;
+	/*
+	 * Dormant until MASTER: "ip link" shows a BACKUP as DORMANT.  Only
+	 * now, because it queues a link event, which an unregistered device
+	 * freed on an error path must not leave behind.
+	 */
+	netif_dormant_on(dev);
 	if (parent) {
 		err = carp_port_attach(sc, parent, extack);
 		if (err) {

@@ -17,6 +17,7 @@
 #include <linux/seq_file.h>
 #include <linux/sysctl.h>
 
+#include "arp.h"
 #include "device.h"
 #include "netns.h"
 #include "state.h"
@@ -175,18 +176,27 @@ static int __net_init carp_net_init(struct net *net)
 	err = carp_sysctl_register(net, cn);
 	if (err)
 		return err;
+	err = -ENOMEM;
 	if (!proc_create_net_single("carp_stats", 0444, net->proc_net,
-				    carp_stats_show, NULL)) {
-		carp_sysctl_unregister(cn);
-		return -ENOMEM;
-	}
+				    carp_stats_show, NULL))
+		goto err_proc;
+	err = carp_arp_net_init(net);
+	if (err)
+		goto err_arp;
 	return 0;
+
+err_arp:
+	remove_proc_entry("carp_stats", net->proc_net);
+err_proc:
+	carp_sysctl_unregister(cn);
+	return err;
 }
 
 static void __net_exit carp_net_exit(struct net *net)
 {
 	struct carp_net *cn = carp_net(net);
 
+	carp_arp_net_exit(net);
 	remove_proc_entry("carp_stats", net->proc_net);
 	carp_sysctl_unregister(cn);
 	cancel_work_sync(&cn->suppress_work);

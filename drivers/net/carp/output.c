@@ -19,11 +19,16 @@
 #include "netns.h"
 #include "output.h"
 
-/*
- * The source of an advertisement is the parent's first IPv4 address; no
- * receiver checks it, but ucarp breaks ties with it, so it must be real.
+/**
+ * carp_parent_addr - the parent's own (first primary) IPv4 address
+ * @parent: a carp parent
+ *
+ * The source of advertisements: no receiver checks it, but ucarp breaks
+ * ties with it, so it must be real.  Caller holds rcu_read_lock().
+ *
+ * Return: the address, or 0 if the parent has none.
  */
-static __be32 carp_source_addr(struct net_device *parent)
+__be32 carp_parent_addr(struct net_device *parent)
 {
 	struct in_device *in_dev = __in_dev_get_rcu(parent);
 	const struct in_ifaddr *ifa;
@@ -49,7 +54,7 @@ static void carp_fill_iphdr(struct sk_buff *skb, struct net_device *parent)
 	iph->frag_off = htons(IP_DF);
 	iph->ttl = CARP_TTL;
 	iph->protocol = IPPROTO_CARP;
-	iph->saddr = carp_source_addr(parent);
+	iph->saddr = carp_parent_addr(parent);
 	iph->daddr = CARP_GROUP;
 	ip_select_ident(dev_net(parent), skb, NULL);
 	ip_send_check(iph);
@@ -150,10 +155,15 @@ int carp_send_advert(struct carp_dev *sc, u8 advbase, u8 advskew)
 	rcu_read_lock();
 	skb = carp_build_advert(sc, advbase, advskew);
 	rcu_read_unlock();
-	if (skb)
-		err = net_xmit_errno(dev_queue_xmit(skb));
+	if (skb) {
+		/* net_xmit_eval() evaluates its argument twice. */
+		int rc = dev_queue_xmit(skb);
+
+		/* Congestion (NET_XMIT_CN) still sent the packet. */
+		err = net_xmit_eval(rc);
+	}
 	carp_account_send(sc, !err);
-	return err;
+	return err > 0 ? -ENOBUFS : err;
 }
 
 /**

@@ -7,5 +7,6 @@
 
 int carp_send_advert(struct carp_dev *sc, u8 advbase, u8 advskew);
 void carp_send_garp(struct carp_dev *sc);
+__be32 carp_parent_addr(struct net_device *parent);
 
 #endif /* _CARP_OUTPUT_H */
