@@ -150,13 +150,17 @@ test_arp_ownership()
 test_backup_silent()
 {
 	carp_down_all
-	# Only b, and b held in BACKUP by a forced state: its parent stays
-	# silent too, whatever arp_ignore says.
-	carp_up "$b" 100 || return 1
+	# Only b, BACKUP for the 30 s of its master-down interval: it stays
+	# silent, and so does its parent, whatever arp_ignore says.
+	ip -n "$b" link add link eth0 name carp0 type carp vhid 1 advbase 10 \
+		pass secret || return 1
+	ip -n "$b" addr add $VIP/24 dev carp0
+	ip -n "$b" link set carp0 up
 	wait_state "$b" carp0 BACKUP 5 || return 1
 	ip netns exec "$b" sysctl -qw net.ipv4.conf.all.arp_ignore=0
 	ip netns exec "$b" sysctl -qw net.ipv4.conf.eth0.arp_ignore=0
-	check_eq "$(arp_replies)" "" "replies from a lone BACKUP"
+	check_eq "$(arp_replies)" "" "replies from a lone BACKUP" || return 1
+	check_eq "$(carp_state "$b" carp0)" BACKUP "b during the probe"
 }
 
 test_client_across_failover()

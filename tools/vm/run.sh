@@ -666,7 +666,7 @@ for attempt in 1 2 3; do
 
 	# The guest died before it got to the command: neither the command
 	# nor the modules under test (not loaded yet) can be at fault, so
-	# boot again.  Seen in about 1 of 50 boots: "Oops: int3" in
+	# boot again.  Seen in 2 of ~150 boots of 6.12: "Oops: int3" in
 	# sched_clock_cpu(), QEMU 7.2's multi-threaded TCG getting the
 	# kernel's live patching of its own code (static keys) wrong.
 	if ((qemu_rc == 0 && attempt < 3)) && [[ ! -e $tmp/share/started ]]; then
