@@ -36,9 +36,12 @@ test_rmmod_with_devices()
 	populate "$m1" || return 1
 	wait_state "$m1" carp0 BACKUP 5 || return 1
 	rmmod carp || fail "rmmod carp" || return 1
-	lsmod | grep -q '^carp ' && fail "carp still loaded" && return 1
-	ip -n "$m1" link show carp0 2>/dev/null && fail "carp0 survived rmmod" && return 1
-	return 0
+	if lsmod | grep -q '^carp '; then
+		fail "carp still loaded"; return 1
+	fi
+	if ip -n "$m1" link show carp0 2>/dev/null; then
+		fail "carp0 survived rmmod"; return 1
+	fi
 }
 
 test_autoload()

@@ -53,7 +53,9 @@ test_create_all_options()
 	check_eq "$(ip -n "$h" -j -d link show carp1 | jq -c '.[0].linkinfo.info_data')" \
 		'{"vhid":255,"advbase":3,"advskew":254,"state":"INIT"}' "info_data" || return 1
 	# The password is never dumped back.
-	ip -n "$h" -d link show carp1 | grep -q 0123456789 && fail "password dumped"
+	if ip -n "$h" -d link show carp1 | grep -q 0123456789; then
+		fail "password dumped"; return 1
+	fi
 	ip -n "$h" link del carp1
 }
 
@@ -107,9 +109,9 @@ test_parent_delete()
 	ip -n "$h" link add link dp name carp2 type carp vhid 2 || return 1
 	ip -n "$h" link add link dp name carp3 type carp vhid 3 || return 1
 	ip -n "$h" link del dp
-	ip -n "$h" link show carp2 2>/dev/null && fail "carp2 survived its parent"
-	ip -n "$h" link show carp3 2>/dev/null && fail "carp3 survived its parent"
-	return 0
+	if ip -n "$h" link show carp2 2>/dev/null || ip -n "$h" link show carp3 2>/dev/null; then
+		fail "a carp device survived its parent"; return 1
+	fi
 }
 
 test_create_delete_loop()

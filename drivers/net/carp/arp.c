@@ -24,6 +24,7 @@
 
 #include "arp.h"
 #include "device.h"
+#include "netns.h"
 #include "output.h"
 #include "port.h"
 
@@ -73,6 +74,52 @@ static bool carp_is_master(const struct carp_dev *sc)
 	       netif_running(sc->dev);
 }
 
+static bool carp_is_running(const struct carp_dev *sc)
+{
+	return netif_running(sc->dev) && READ_ONCE(sc->state) != CARP_STATE_INIT;
+}
+
+/*
+ * The vhid that answers for @tip: among the running carp devices of the
+ * port holding it, in vhid order, the first one; with net.carp.arpbalance
+ * the one at index ntohl(sender) mod their number, so that clients spread
+ * over the vhids and thus over the hosts that are MASTER of them.
+ *
+ * Return: the chosen device, or NULL if @tip is no virtual address here.
+ * *@ours tells whether some carp device of the port holds @tip at all.
+ */
+static struct carp_dev *carp_arp_choose(struct carp_port *port, __be32 tip,
+					__be32 sip, bool *ours)
+{
+	bool balance = READ_ONCE(carp_net(dev_net(port->dev))->arpbalance);
+	struct carp_dev *sc, *first = NULL;
+	unsigned int vhid, count = 0, index;
+
+	*ours = false;
+	for (vhid = CARP_VHID_MIN; vhid <= CARP_VHID_MAX; vhid++) {
+		sc = rcu_dereference(port->vhids[vhid]);
+		if (!sc || !carp_has_addr(sc, tip))
+			continue;
+		*ours = true;
+		if (!carp_is_running(sc))
+			continue;
+		if (!first)
+			first = sc;
+		if (!balance)
+			return first;
+		count++;
+	}
+	if (!count)
+		return NULL;
+	index = ntohl(sip) % count;
+	for (vhid = CARP_VHID_MIN; vhid <= CARP_VHID_MAX; vhid++) {
+		sc = rcu_dereference(port->vhids[vhid]);
+		if (sc && carp_has_addr(sc, tip) && carp_is_running(sc) && !index--)
+			return sc;
+	}
+	return NULL;
+}
+
 /**
  * carp_arp_rx - handle an ARP frame received on a carp parent
  * @port: the parent's carp port
@@ -85,31 +132,48 @@ static bool carp_is_master(const struct carp_dev *sc)
  */
 rx_handler_result_t carp_arp_rx(struct carp_port *port, struct sk_buff *skb)
 {
-	struct carp_dev *sc, *owner = NULL;
 	struct carp_arp_req req;
-	bool ours = false;
+	struct carp_dev *owner;
+	bool ours;
 
 	if (!carp_arp_parse(skb, &req))
 		return RX_HANDLER_PASS;
-
-	list_for_each_entry_rcu(sc, &port->carps, port_node) {
-		if (!carp_has_addr(sc, req.tip))
-			continue;
-		ours = true;
-		if (carp_is_master(sc)) {
-			owner = sc;
-			break;
-		}
-	}
+	owner = carp_arp_choose(port, req.tip, req.sip, &ours);
 	if (!ours)
 		return RX_HANDLER_PASS;
 
-	/* sip == tip is an announcement, not a question. */
-	if (owner && req.sip != req.tip)
+	/*
+	 * Only the MASTER of the chosen vhid answers.  sip == tip is an
+	 * announcement, not a question.
+	 */
+	if (owner && carp_is_master(owner) && req.sip != req.tip)
 		arp_send(ARPOP_REPLY, ETH_P_ARP, req.sip, port->dev, req.tip,
 			 req.sha, owner->dev->dev_addr, req.sha);
 	consume_skb(skb);
 	return RX_HANDLER_CONSUMED;
+}
+
+/**
+ * carp_arp_shared - is @addr also held by another running vhid on the port?
+ * @sc: a carp device
+ * @addr: one of its addresses
+ *
+ * With arpbalance, a new MASTER must not announce such an address: the
+ * gratuitous ARP would pull every client to its vhid's MAC and undo the
+ * balance.  Clients of the vhid it took over keep that vhid's MAC, which
+ * now reaches the new MASTER anyway.  Caller holds rcu_read_lock().
+ */
+bool carp_arp_shared(const struct carp_dev *sc, __be32 addr)
+{
+	struct carp_dev *other;
+
+	if (!sc->port || !READ_ONCE(carp_net(dev_net(sc->dev))->arpbalance))
+		return false;
+	list_for_each_entry_rcu(other, &sc->port->carps, port_node)
+		if (other != sc && carp_has_addr(other, addr) &&
+		    carp_is_running(other))
+			return true;
+	return false;
 }
 
 #if IS_ENABLED(CONFIG_NETFILTER_FAMILY_ARP)

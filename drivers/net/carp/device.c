@@ -18,6 +18,7 @@
 #include "netns.h"
 #include "port.h"
 #include "state.h"
+#include "sysfs.h"
 
 void carp_dev_stat_inc(struct carp_dev *sc, enum carp_stat stat)
 {
@@ -173,6 +174,7 @@ void carp_setup(struct net_device *dev)
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	carp_compat_set_lltx(dev);
 	carp_compat_set_netns_immutable(dev);
+	dev->sysfs_groups[0] = &carp_attr_group;
 	/* The virtual MAC belongs to the vhid; it cannot be changed. */
 	dev->addr_assign_type = NET_ADDR_SET;
 

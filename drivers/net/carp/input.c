@@ -59,10 +59,12 @@ static enum carp_stat carp_input(struct sk_buff *skb, struct carp_dev **scp,
 		return CARP_STAT_BADLEN;
 	if (!pskb_may_pull(skb, sizeof(struct carp_hdr)))
 		return CARP_STAT_HDROPS;
+	/* Found first only to count a malformed packet on its device too. */
+	adv->vhid = ((const struct carp_hdr *)skb->data)->vhid;
+	*scp = carp_input_lookup(skb->dev, adv->vhid);
 	verdict = carp_advert_decode(skb->data, skb->len, ip_hdr(skb)->ttl, adv);
 	if (verdict != CARP_ACCEPT)
 		return verdict;
-	*scp = carp_input_lookup(skb->dev, adv->vhid);
 	if (!*scp)
 		return CARP_STAT_BADVHID;
 	return carp_state_input(*scp, adv, ip_hdr(skb)->saddr);

@@ -15,6 +15,7 @@
 #include <net/arp.h>
 #include <net/ip.h>
 
+#include "arp.h"
 #include "hmac.h"
 #include "netns.h"
 #include "output.h"
@@ -185,7 +186,8 @@ void carp_send_garp(struct carp_dev *sc)
 	rcu_read_lock();
 	addrs = rcu_dereference(sc->addrs);
 	for (i = 0; addrs && i < addrs->n; i++)
-		arp_send(ARPOP_REQUEST, ETH_P_ARP, addrs->addr[i], sc->parent,
-			 addrs->addr[i], NULL, sc->dev->dev_addr, NULL);
+		if (!carp_arp_shared(sc, addrs->addr[i]))
+			arp_send(ARPOP_REQUEST, ETH_P_ARP, addrs->addr[i], sc->parent,
+				 addrs->addr[i], NULL, sc->dev->dev_addr, NULL);
 	rcu_read_unlock();
 }
