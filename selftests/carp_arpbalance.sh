@@ -29,7 +29,7 @@ build()
 		ns=host$h-$$
 		HOSTS+=("$ns")
 		lan_attach "$ns" 10.0.0.$h/24 || return 1
-		ip netns exec "$ns" sysctl -qw net.carp.arpbalance="$bal"
+		ip netns exec "$ns" sysctl -qw net.carp.arpbalance="$bal" net.carp.preempt=1
 		for ((v = 1; v <= nv; v++)); do
 			# Host h is preferred for vhids v with (v - 1) % nh == h - 1.
 			local skew=100

@@ -17,6 +17,7 @@
  * which is what arp_announce=2 does for every address.
  */
 
+#include <linux/etherdevice.h>
 #include <linux/if_arp.h>
 #include <linux/inetdevice.h>
 #include <linux/netfilter_arp.h>
@@ -200,7 +201,12 @@ static unsigned int carp_arp_out(void *priv, struct sk_buff *skb,
 
 	if (!dev || !carp_port_exists(dev) || !pskb_may_pull(skb, len))
 		return NF_ACCEPT;
+	/*
+	 * Only the parent's own requests: our gratuitous ARPs carry the
+	 * virtual MAC and must keep the virtual address as sender.
+	 */
 	if (!carp_arp_parse_hdr(arp_hdr(skb), &req) || !req.sip ||
+	    !ether_addr_equal(req.sha, dev->dev_addr) ||
 	    !carp_port_has_addr(carp_port_get_rcu(dev), req.sip))
 		return NF_ACCEPT;
 	own = carp_parent_addr(dev);
