@@ -13,7 +13,8 @@
 #
 # Each result is printed as it comes; the last line is
 # "N passed, N failed, N skipped" and the exit status is non-zero on any
-# failure.  CHECK_ONLY="build kunit" runs a subset.
+# failure.  CHECK_ONLY="build kunit" runs a subset of the steps,
+# SELFTESTS="selftests/carp_netlink.sh" a subset of the selftests.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -138,7 +139,7 @@ if want selftests; then
 		fi
 		tools/vm/run.sh -k "$k" -m "$ko" -t 1500 \
 			-e IP_LIB_DIR="$top/tools/iproute2" \
-			-- bash selftests/run.sh > "$logdir/selftests-$k.log" 2>&1
+			-- bash selftests/run.sh ${SELFTESTS:-} > "$logdir/selftests-$k.log" 2>&1
 		rc=$?
 		grep -E '^(not ok|ok .*# SKIP)' "$logdir/selftests-$k.log" | sed "s/^/  $k: /"
 		line=$(grep -a '^selftests: ' "$logdir/selftests-$k.log" | tail -n1)
