@@ -32,18 +32,19 @@ expect_reject()
 
 test_create_defaults()
 {
-	local json
+	local json text
 
 	ip -n "$h" link add link eth0 name carp0 type carp vhid 7 || return 1
 	json=$(ip -n "$h" -j -d link show carp0)
+	text=$(ip -n "$h" -d link show carp0)
+	ip -n "$h" link del carp0
 	check_eq "$(jq -r '.[0].address' <<<"$json")" "00:00:5e:00:01:07" "MAC" &&
 	check_eq "$(jq -r '.[0].linkinfo.info_kind' <<<"$json")" "carp" "kind" &&
 	check_eq "$(jq -c '.[0].linkinfo.info_data' <<<"$json")" \
 		'{"vhid":7,"advbase":1,"advskew":0,"state":"INIT"}' "info_data" &&
-	check_eq "$(jq -r '.[0].link' <<<"$json")" "eth0" "parent" &&
-	ip -n "$h" -d link show carp0 | grep -q "carp vhid 7 advbase 1 advskew 0 state INIT" ||
+	check_eq "$(jq -r '.[0].link' <<<"$json")" "eth0" "parent" || return 1
+	grep -q "carp vhid 7 advbase 1 advskew 0 state INIT" <<<"$text" ||
 		fail "ip -d link show does not print the carp line"
-	ip -n "$h" link del carp0
 }
 
 test_create_all_options()
@@ -98,7 +99,8 @@ test_reject_parents()
 	expect_reject "cannot be the parent" \
 		link add link carp0 name carpx type carp vhid 1 || return 1
 	# The same vhid on another parent is fine.
-	ip -n "$h" link add link d0 name carp1 type carp vhid 9 || fail "vhid 9 on d0"
+	ip -n "$h" link add link d0 name carp1 type carp vhid 9 || fail "vhid 9 on d0" ||
+		return 1
 	ip -n "$h" link del carp1
 	ip -n "$h" link del carp0
 }
