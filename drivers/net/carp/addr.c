@@ -27,13 +27,13 @@
 
 /**
  * carp_addrs_refresh - take a new snapshot of a carp device's addresses
- * @sc: the device
+ * @carp: the device
  *
  * Return: 0 or -ENOMEM (the old snapshot then stays).
  */
-int carp_addrs_refresh(struct carp_dev *sc)
+int carp_addrs_refresh(struct carp_dev *carp)
 {
-	struct in_device *in_dev = __in_dev_get_rtnl(sc->dev);
+	struct in_device *in_dev = __in_dev_get_rtnl(carp->dev);
 	struct carp_addrs *addrs, *old;
 	const struct in_ifaddr *ifa;
 	unsigned int n = 0;
@@ -50,19 +50,19 @@ int carp_addrs_refresh(struct carp_dev *sc)
 			addrs->addr[addrs->n++] = ifa->ifa_local;
 	addrs->n = carp_addrs_normalize(addrs->addr, addrs->n);
 
-	/* Readers hash under sc->lock; keep key and addresses consistent. */
-	spin_lock_bh(&sc->lock);
-	old = rcu_replace_pointer(sc->addrs, addrs, lockdep_rtnl_is_held());
-	spin_unlock_bh(&sc->lock);
+	/* Readers hash under carp->lock; keep key and addresses consistent. */
+	spin_lock_bh(&carp->lock);
+	old = rcu_replace_pointer(carp->addrs, addrs, lockdep_rtnl_is_held());
+	spin_unlock_bh(&carp->lock);
 	if (old)
 		kfree_rcu(old, rcu);
 	return 0;
 }
 
-void carp_addrs_free(struct carp_dev *sc)
+void carp_addrs_free(struct carp_dev *carp)
 {
-	kfree(rcu_dereference_protected(sc->addrs, true));
-	RCU_INIT_POINTER(sc->addrs, NULL);
+	kfree(rcu_dereference_protected(carp->addrs, true));
+	RCU_INIT_POINTER(carp->addrs, NULL);
 }
 
 /* The non-carp device holding an address in @ifa's subnet, if any. */
@@ -84,21 +84,21 @@ static struct net_device *carp_find_parent(struct net *net,
 	return NULL;
 }
 
-static void carp_autobind(struct carp_dev *sc, const struct in_ifaddr *ifa)
+static void carp_autobind(struct carp_dev *carp, const struct in_ifaddr *ifa)
 {
-	struct net_device *parent = carp_find_parent(dev_net(sc->dev), ifa);
+	struct net_device *parent = carp_find_parent(dev_net(carp->dev), ifa);
 	int err;
 
 	if (!parent) {
-		netdev_info(sc->dev, "no interface in the subnet of %pI4/%u, staying unbound\n",
+		netdev_info(carp->dev, "no interface in the subnet of %pI4/%u, staying unbound\n",
 			    &ifa->ifa_local, ifa->ifa_prefixlen);
 		return;
 	}
-	err = carp_port_attach(sc, parent, NULL);
+	err = carp_port_attach(carp, parent, NULL);
 	if (err)
-		netdev_warn(sc->dev, "cannot bind to %s: %d\n", parent->name, err);
+		netdev_warn(carp->dev, "cannot bind to %s: %d\n", parent->name, err);
 	else
-		netdev_info(sc->dev, "bound to %s\n", parent->name);
+		netdev_info(carp->dev, "bound to %s\n", parent->name);
 }
 
 static int carp_inetaddr_event(struct notifier_block *nb, unsigned long event,
@@ -106,23 +106,23 @@ static int carp_inetaddr_event(struct notifier_block *nb, unsigned long event,
 {
 	struct in_ifaddr *ifa = ptr;
 	struct net_device *dev = ifa->ifa_dev->dev;
-	struct carp_dev *sc;
+	struct carp_dev *carp;
 
 	if (!netif_is_carp(dev))
 		return NOTIFY_DONE;
-	sc = netdev_priv(dev);
+	carp = netdev_priv(dev);
 
 	switch (event) {
 	case NETDEV_UP:
 		ifa->ifa_flags |= IFA_F_NOPREFIXROUTE;
-		carp_addrs_refresh(sc);
-		if (!sc->parent)
-			carp_autobind(sc, ifa);
-		carp_update(sc);
+		carp_addrs_refresh(carp);
+		if (!carp->parent)
+			carp_autobind(carp, ifa);
+		carp_update(carp);
 		break;
 	case NETDEV_DOWN:
-		carp_addrs_refresh(sc);
-		carp_update(sc);
+		carp_addrs_refresh(carp);
+		carp_update(carp);
 		break;
 	}
 	return NOTIFY_DONE;

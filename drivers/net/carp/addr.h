@@ -5,8 +5,8 @@
 
 struct carp_dev;
 
-int carp_addrs_refresh(struct carp_dev *sc);
-void carp_addrs_free(struct carp_dev *sc);
+int carp_addrs_refresh(struct carp_dev *carp);
+void carp_addrs_free(struct carp_dev *carp);
 int carp_addr_notifier_init(void);
 void carp_addr_notifier_exit(void);
 

@@ -58,9 +58,9 @@ static bool carp_arp_parse(struct sk_buff *skb, struct carp_arp_req *req)
 	return carp_arp_parse_hdr(arp_hdr(skb), req);
 }
 
-static bool carp_has_addr(const struct carp_dev *sc, __be32 addr)
+static bool carp_has_addr(const struct carp_dev *carp, __be32 addr)
 {
-	const struct carp_addrs *addrs = rcu_dereference(sc->addrs);
+	const struct carp_addrs *addrs = rcu_dereference(carp->addrs);
 	unsigned int i;
 
 	for (i = 0; addrs && i < addrs->n; i++)
@@ -69,15 +69,15 @@ static bool carp_has_addr(const struct carp_dev *sc, __be32 addr)
 	return false;
 }
 
-static bool carp_is_master(const struct carp_dev *sc)
+static bool carp_is_master(const struct carp_dev *carp)
 {
-	return READ_ONCE(sc->state) == CARP_STATE_MASTER &&
-	       netif_running(sc->dev);
+	return READ_ONCE(carp->state) == CARP_STATE_MASTER &&
+	       netif_running(carp->dev);
 }
 
-static bool carp_is_running(const struct carp_dev *sc)
+static bool carp_is_running(const struct carp_dev *carp)
 {
-	return netif_running(sc->dev) && READ_ONCE(sc->state) != CARP_STATE_INIT;
+	return netif_running(carp->dev) && READ_ONCE(carp->state) != CARP_STATE_INIT;
 }
 
 /*
@@ -93,19 +93,19 @@ static struct carp_dev *carp_arp_choose(struct carp_port *port, __be32 tip,
 					__be32 sip, bool *ours)
 {
 	bool balance = READ_ONCE(carp_net(dev_net(port->dev))->arpbalance);
-	struct carp_dev *sc, *first = NULL;
+	struct carp_dev *carp, *first = NULL;
 	unsigned int vhid, count = 0, index;
 
 	*ours = false;
 	for (vhid = CARP_VHID_MIN; vhid <= CARP_VHID_MAX; vhid++) {
-		sc = rcu_dereference(port->vhids[vhid]);
-		if (!sc || !carp_has_addr(sc, tip))
+		carp = rcu_dereference(port->vhids[vhid]);
+		if (!carp || !carp_has_addr(carp, tip))
 			continue;
 		*ours = true;
-		if (!carp_is_running(sc))
+		if (!carp_is_running(carp))
 			continue;
 		if (!first)
-			first = sc;
+			first = carp;
 		if (!balance)
 			return first;
 		count++;
@@ -114,9 +114,9 @@ static struct carp_dev *carp_arp_choose(struct carp_port *port, __be32 tip,
 		return NULL;
 	index = ntohl(sip) % count;
 	for (vhid = CARP_VHID_MIN; vhid <= CARP_VHID_MAX; vhid++) {
-		sc = rcu_dereference(port->vhids[vhid]);
-		if (sc && carp_has_addr(sc, tip) && carp_is_running(sc) && !index--)
-			return sc;
+		carp = rcu_dereference(port->vhids[vhid]);
+		if (carp && carp_has_addr(carp, tip) && carp_is_running(carp) && !index--)
+			return carp;
 	}
 	return NULL;
 }
@@ -156,7 +156,7 @@ rx_handler_result_t carp_arp_rx(struct carp_port *port, struct sk_buff *skb)
 
 /**
  * carp_arp_shared - is @addr also held by another running vhid on the port?
- * @sc: a carp device
+ * @carp: a carp device
  * @addr: one of its addresses
  *
  * With arpbalance, a new MASTER must not announce such an address: the
@@ -164,14 +164,14 @@ rx_handler_result_t carp_arp_rx(struct carp_port *port, struct sk_buff *skb)
  * balance.  Clients of the vhid it took over keep that vhid's MAC, which
  * now reaches the new MASTER anyway.  Caller holds rcu_read_lock().
  */
-bool carp_arp_shared(const struct carp_dev *sc, __be32 addr)
+bool carp_arp_shared(const struct carp_dev *carp, __be32 addr)
 {
 	struct carp_dev *other;
 
-	if (!sc->port || !READ_ONCE(carp_net(dev_net(sc->dev))->arpbalance))
+	if (!carp->port || !READ_ONCE(carp_net(dev_net(carp->dev))->arpbalance))
 		return false;
-	list_for_each_entry_rcu(other, &sc->port->carps, port_node)
-		if (other != sc && carp_has_addr(other, addr) &&
+	list_for_each_entry_rcu(other, &carp->port->carps, port_node)
+		if (other != carp && carp_has_addr(other, addr) &&
 		    carp_is_running(other))
 			return true;
 	return false;
@@ -180,10 +180,10 @@ bool carp_arp_shared(const struct carp_dev *sc, __be32 addr)
 #if IS_ENABLED(CONFIG_NETFILTER_FAMILY_ARP)
 static bool carp_port_has_addr(struct carp_port *port, __be32 addr)
 {
-	struct carp_dev *sc;
+	struct carp_dev *carp;
 
-	list_for_each_entry_rcu(sc, &port->carps, port_node)
-		if (carp_has_addr(sc, addr))
+	list_for_each_entry_rcu(carp, &port->carps, port_node)
+		if (carp_has_addr(carp, addr))
 			return true;
 	return false;
 }

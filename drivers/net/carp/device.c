@@ -20,9 +20,9 @@
 #include "state.h"
 #include "sysfs.h"
 
-void carp_dev_stat_inc(struct carp_dev *sc, enum carp_stat stat)
+void carp_dev_stat_inc(struct carp_dev *carp, enum carp_stat stat)
 {
-	atomic_long_inc(&sc->stats[stat]);
+	atomic_long_inc(&carp->stats[stat]);
 }
 
 /*
@@ -41,33 +41,33 @@ static void carp_no_ipv6_autoconf(struct net_device *dev)
 
 static int carp_open(struct net_device *dev)
 {
-	struct carp_dev *sc = netdev_priv(dev);
+	struct carp_dev *carp = netdev_priv(dev);
 
 	carp_no_ipv6_autoconf(dev);
-	if (sc->parent)
-		carp_lower_open(sc);
-	carp_update(sc);
+	if (carp->parent)
+		carp_lower_open(carp);
+	carp_update(carp);
 	return 0;
 }
 
 static int carp_stop(struct net_device *dev)
 {
-	struct carp_dev *sc = netdev_priv(dev);
+	struct carp_dev *carp = netdev_priv(dev);
 
 	/* Not running any more: INIT, with a bow-out if we were MASTER. */
-	carp_update(sc);
-	if (sc->parent)
-		carp_lower_close(sc);
+	carp_update(carp);
+	if (carp->parent)
+		carp_lower_close(carp);
 	return 0;
 }
 
 static netdev_tx_t carp_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
-	struct carp_dev *sc = netdev_priv(dev);
-	struct net_device *parent = READ_ONCE(sc->parent);
+	struct carp_dev *carp = netdev_priv(dev);
+	struct net_device *parent = READ_ONCE(carp->parent);
 	unsigned int len = skb->len;
 
-	if (READ_ONCE(sc->state) != CARP_STATE_MASTER || !parent) {
+	if (READ_ONCE(carp->state) != CARP_STATE_MASTER || !parent) {
 		DEV_STATS_INC(dev, tx_dropped);
 		kfree_skb(skb);
 		return NETDEV_TX_OK;
@@ -82,24 +82,24 @@ static netdev_tx_t carp_start_xmit(struct sk_buff *skb, struct net_device *dev)
 
 static int carp_get_iflink(const struct net_device *dev)
 {
-	const struct carp_dev *sc = netdev_priv(dev);
-	const struct net_device *parent = READ_ONCE(sc->parent);
+	const struct carp_dev *carp = netdev_priv(dev);
+	const struct net_device *parent = READ_ONCE(carp->parent);
 
 	return parent ? parent->ifindex : dev->ifindex;
 }
 
 static int carp_dev_init(struct net_device *dev)
 {
-	struct carp_dev *sc = netdev_priv(dev);
+	struct carp_dev *carp = netdev_priv(dev);
 
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
 		return -ENOMEM;
-	sc->tfm = carp_hmac_alloc(sc->key);
-	if (IS_ERR(sc->tfm)) {
-		int err = PTR_ERR(sc->tfm);
+	carp->tfm = carp_hmac_alloc(carp->key);
+	if (IS_ERR(carp->tfm)) {
+		int err = PTR_ERR(carp->tfm);
 
-		sc->tfm = NULL;
+		carp->tfm = NULL;
 		free_percpu(dev->tstats);
 		dev->tstats = NULL;
 		return err;
@@ -110,21 +110,21 @@ static int carp_dev_init(struct net_device *dev)
 /* Unregistration, under RTNL: stop everything that could reach us. */
 static void carp_dev_uninit(struct net_device *dev)
 {
-	struct carp_dev *sc = netdev_priv(dev);
+	struct carp_dev *carp = netdev_priv(dev);
 
-	carp_port_detach(sc);
-	carp_state_shutdown(sc);
+	carp_port_detach(carp);
+	carp_state_shutdown(carp);
 }
 
 /* After the last reference is gone, without RTNL. */
 static void carp_destruct(struct net_device *dev)
 {
-	struct carp_dev *sc = netdev_priv(dev);
+	struct carp_dev *carp = netdev_priv(dev);
 
-	cancel_work_sync(&sc->event_work);
-	if (sc->tfm)
-		crypto_free_shash(sc->tfm);
-	carp_addrs_free(sc);
+	cancel_work_sync(&carp->event_work);
+	if (carp->tfm)
+		crypto_free_shash(carp->tfm);
+	carp_addrs_free(carp);
 	free_percpu(dev->tstats);
 	pr_debug("%s: interface destroyed\n", dev->name);
 }
@@ -147,24 +147,24 @@ static const struct net_device_ops carp_netdev_ops = {
  */
 static void carp_event_work(struct work_struct *work)
 {
-	struct carp_dev *sc = container_of(work, struct carp_dev, event_work);
+	struct carp_dev *carp = container_of(work, struct carp_dev, event_work);
 	char state_env[32], vhid_env[32];
 	char *envp[3] = { state_env, vhid_env, NULL };
 
 	rtnl_lock();
-	if (sc->dev->reg_state == NETREG_REGISTERED) {
+	if (carp->dev->reg_state == NETREG_REGISTERED) {
 		snprintf(state_env, sizeof(state_env), "CARP_STATE=%s",
-			 carp_state_name(READ_ONCE(sc->state)));
-		snprintf(vhid_env, sizeof(vhid_env), "CARP_VHID=%u", sc->vhid);
-		netdev_state_change(sc->dev);
-		kobject_uevent_env(&sc->dev->dev.kobj, KOBJ_CHANGE, envp);
+			 carp_state_name(READ_ONCE(carp->state)));
+		snprintf(vhid_env, sizeof(vhid_env), "CARP_VHID=%u", carp->vhid);
+		netdev_state_change(carp->dev);
+		kobject_uevent_env(&carp->dev->dev.kobj, KOBJ_CHANGE, envp);
 	}
 	rtnl_unlock();
 }
 
 void carp_setup(struct net_device *dev)
 {
-	struct carp_dev *sc = netdev_priv(dev);
+	struct carp_dev *carp = netdev_priv(dev);
 
 	ether_setup(dev);
 	dev->netdev_ops = &carp_netdev_ops;
@@ -178,31 +178,31 @@ void carp_setup(struct net_device *dev)
 	/* The virtual MAC belongs to the vhid; it cannot be changed. */
 	dev->addr_assign_type = NET_ADDR_SET;
 
-	sc->dev = dev;
-	INIT_LIST_HEAD(&sc->port_node);
-	INIT_WORK(&sc->event_work, carp_event_work);
-	carp_state_init(sc);
+	carp->dev = dev;
+	INIT_LIST_HEAD(&carp->port_node);
+	INIT_WORK(&carp->event_work, carp_event_work);
+	carp_state_init(carp);
 	/* No carrier until bound to a parent that has one. */
 	netif_carrier_off(dev);
 }
 
 /**
  * carp_dev_init_priv - configuration defaults of a new device
- * @sc: its private data
+ * @carp: its private data
  * @vhid: its vhid, which also gives its MAC
  *
  * Return: 0.
  */
-int carp_dev_init_priv(struct carp_dev *sc, u8 vhid)
+int carp_dev_init_priv(struct carp_dev *carp, u8 vhid)
 {
 	u8 mac[ETH_ALEN] = { 0x00, 0x00, 0x5e, 0x00, 0x01, vhid };
 
-	sc->vhid = vhid;
-	sc->advbase = 1;
-	sc->advskew = 0;
-	memset(sc->key, 0, sizeof(sc->key));
+	carp->vhid = vhid;
+	carp->advbase = 1;
+	carp->advskew = 0;
+	memset(carp->key, 0, sizeof(carp->key));
 	/* Random start, then +1 per advertisement, as FreeBSD and ucarp. */
-	sc->counter = get_random_u64();
-	eth_hw_addr_set(sc->dev, mac);
+	carp->counter = get_random_u64();
+	eth_hw_addr_set(carp->dev, mac);
 	return 0;
 }

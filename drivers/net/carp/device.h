@@ -71,13 +71,13 @@ static inline bool netif_is_carp(const struct net_device *dev)
 	return dev->rtnl_link_ops == &carp_link_ops;
 }
 
-static inline struct carp_addrs *carp_addrs_rtnl(struct carp_dev *sc)
+static inline struct carp_addrs *carp_addrs_rtnl(struct carp_dev *carp)
 {
-	return rtnl_dereference(sc->addrs);
+	return rtnl_dereference(carp->addrs);
 }
 
 void carp_setup(struct net_device *dev);
-int carp_dev_init_priv(struct carp_dev *sc, u8 vhid);
-void carp_dev_stat_inc(struct carp_dev *sc, enum carp_stat stat);
+int carp_dev_init_priv(struct carp_dev *carp, u8 vhid);
+void carp_dev_stat_inc(struct carp_dev *carp, enum carp_stat stat);
 
 #endif /* _CARP_DEVICE_H */

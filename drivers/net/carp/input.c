@@ -19,14 +19,14 @@
 #include "port.h"
 #include "state.h"
 
-static void carp_input_drop(struct sk_buff *skb, struct carp_dev *sc,
+static void carp_input_drop(struct sk_buff *skb, struct carp_dev *carp,
 			    enum carp_stat reason, u8 vhid)
 {
 	struct net *net = dev_net(skb->dev);
 
 	carp_net_stat_inc(net, reason);
-	if (sc)
-		carp_dev_stat_inc(sc, reason);
+	if (carp)
+		carp_dev_stat_inc(carp, reason);
 	if (READ_ONCE(carp_net(net)->log) >= 1 && reason != CARP_STAT_DISALLOWED)
 		net_info_ratelimited("%s: vhid %u: dropped advertisement from %pI4: %s\n",
 				     skb->dev->name, vhid, &ip_hdr(skb)->saddr,
@@ -36,14 +36,14 @@ static void carp_input_drop(struct sk_buff *skb, struct carp_dev *sc,
 /* Find the running carp device of this vhid on the parent, or NULL. */
 static struct carp_dev *carp_input_lookup(struct net_device *parent, u8 vhid)
 {
-	struct carp_dev *sc;
+	struct carp_dev *carp;
 
 	if (!carp_port_exists(parent))
 		return NULL;
-	sc = rcu_dereference(carp_port_get_rcu(parent)->vhids[vhid]);
-	if (!sc || !netif_running(sc->dev))
+	carp = rcu_dereference(carp_port_get_rcu(parent)->vhids[vhid]);
+	if (!carp || !netif_running(carp->dev))
 		return NULL;
-	return sc;
+	return carp;
 }
 
 static enum carp_stat carp_input(struct sk_buff *skb, struct carp_dev **scp,
@@ -73,15 +73,15 @@ static enum carp_stat carp_input(struct sk_buff *skb, struct carp_dev **scp,
 static int carp_rcv(struct sk_buff *skb)
 {
 	struct carp_advert adv = {};
-	struct carp_dev *sc = NULL;
+	struct carp_dev *carp = NULL;
 	enum carp_stat verdict;
 
 	carp_net_stat_inc(dev_net(skb->dev), CARP_STAT_IPACKETS);
-	verdict = carp_input(skb, &sc, &adv);
-	if (sc)
-		carp_dev_stat_inc(sc, CARP_STAT_IPACKETS);
+	verdict = carp_input(skb, &carp, &adv);
+	if (carp)
+		carp_dev_stat_inc(carp, CARP_STAT_IPACKETS);
 	if (verdict != CARP_ACCEPT) {
-		carp_input_drop(skb, sc, verdict, adv.vhid);
+		carp_input_drop(skb, carp, verdict, adv.vhid);
 		kfree_skb(skb);
 		return 0;
 	}

@@ -77,17 +77,17 @@ static void carp_key_from_attr(u8 key[CARP_KEY_LEN], const struct nlattr *a)
 }
 
 /* Timing changes apply from the next timer; a MASTER tells peers now. */
-static void carp_apply_timing(struct carp_dev *sc, struct nlattr *data[])
+static void carp_apply_timing(struct carp_dev *carp, struct nlattr *data[])
 {
-	spin_lock_bh(&sc->lock);
+	spin_lock_bh(&carp->lock);
 	if (data[IFLA_CARP_ADVBASE])
-		sc->advbase = nla_get_u8(data[IFLA_CARP_ADVBASE]);
+		carp->advbase = nla_get_u8(data[IFLA_CARP_ADVBASE]);
 	if (data[IFLA_CARP_ADVSKEW])
-		WRITE_ONCE(sc->advskew, nla_get_u8(data[IFLA_CARP_ADVSKEW]));
-	spin_unlock_bh(&sc->lock);
+		WRITE_ONCE(carp->advskew, nla_get_u8(data[IFLA_CARP_ADVSKEW]));
+	spin_unlock_bh(&carp->lock);
 }
 
-static int carp_apply_key(struct carp_dev *sc, const struct nlattr *a)
+static int carp_apply_key(struct carp_dev *carp, const struct nlattr *a)
 {
 	struct crypto_shash *tfm, *old;
 	u8 key[CARP_KEY_LEN];
@@ -98,11 +98,11 @@ static int carp_apply_key(struct carp_dev *sc, const struct nlattr *a)
 		memzero_explicit(key, sizeof(key));
 		return PTR_ERR(tfm);
 	}
-	spin_lock_bh(&sc->lock);
-	old = sc->tfm;
-	sc->tfm = tfm;
-	memcpy(sc->key, key, sizeof(key));
-	spin_unlock_bh(&sc->lock);
+	spin_lock_bh(&carp->lock);
+	old = carp->tfm;
+	carp->tfm = tfm;
+	memcpy(carp->key, key, sizeof(key));
+	spin_unlock_bh(&carp->lock);
 	memzero_explicit(key, sizeof(key));
 	crypto_free_shash(old);
 	return 0;
@@ -112,7 +112,7 @@ static int carp_newlink_common(struct net *link_net, struct net_device *dev,
 			       struct nlattr *tb[], struct nlattr *data[],
 			       struct netlink_ext_ack *extack)
 {
-	struct carp_dev *sc = netdev_priv(dev);
+	struct carp_dev *carp = netdev_priv(dev);
 	struct net_device *parent = NULL;
 	int err;
 
@@ -120,7 +120,7 @@ static int carp_newlink_common(struct net *link_net, struct net_device *dev,
 		NL_SET_ERR_MSG(extack, "A carp device needs a vhid (1-255)");
 		return -EINVAL;
 	}
-	carp_dev_init_priv(sc, nla_get_u8(data[IFLA_CARP_VHID]));
+	carp_dev_init_priv(carp, nla_get_u8(data[IFLA_CARP_VHID]));
 	if (data[IFLA_CARP_STATE]) {
 		NL_SET_ERR_MSG(extack, "A new carp device starts in INIT; set its state later");
 		return -EINVAL;
@@ -135,13 +135,13 @@ static int carp_newlink_common(struct net *link_net, struct net_device *dev,
 			NL_SET_ERR_MSG(extack, "A carp device must be in its parent's namespace");
 			return -EINVAL;
 		}
-		err = carp_parent_check(parent, sc->vhid, extack);
+		err = carp_parent_check(parent, carp->vhid, extack);
 		if (err)
 			return err;
 	}
-	carp_apply_timing(sc, data);
+	carp_apply_timing(carp, data);
 	if (data[IFLA_CARP_KEY])
-		carp_key_from_attr(sc->key, data[IFLA_CARP_KEY]);
+		carp_key_from_attr(carp->key, data[IFLA_CARP_KEY]);
 
 	err = register_netdevice(dev);	/* ndo_init keys the HMAC */
 	if (err)
@@ -153,7 +153,7 @@ static int carp_newlink_common(struct net *link_net, struct net_device *dev,
 	 */
 	netif_dormant_on(dev);
 	if (parent) {
-		err = carp_port_attach(sc, parent, extack);
+		err = carp_port_attach(carp, parent, extack);
 		if (err) {
 			unregister_netdevice(dev);
 			return err;
@@ -183,27 +183,27 @@ static int carp_newlink(struct net *src_net, struct net_device *dev,
 static int carp_changelink(struct net_device *dev, struct nlattr *tb[],
 			   struct nlattr *data[], struct netlink_ext_ack *extack)
 {
-	struct carp_dev *sc = netdev_priv(dev);
+	struct carp_dev *carp = netdev_priv(dev);
 	int err;
 
 	if (!data)
 		return 0;
-	if (data[IFLA_CARP_VHID] && nla_get_u8(data[IFLA_CARP_VHID]) != sc->vhid) {
+	if (data[IFLA_CARP_VHID] && nla_get_u8(data[IFLA_CARP_VHID]) != carp->vhid) {
 		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_CARP_VHID],
 				    "The vhid of a carp device cannot be changed");
 		return -EOPNOTSUPP;
 	}
 	if (data[IFLA_CARP_KEY]) {
-		err = carp_apply_key(sc, data[IFLA_CARP_KEY]);
+		err = carp_apply_key(carp, data[IFLA_CARP_KEY]);
 		if (err)
 			return err;
 	}
 	if (data[IFLA_CARP_ADVBASE] || data[IFLA_CARP_ADVSKEW]) {
-		carp_apply_timing(sc, data);
-		carp_advertise_now(sc);
+		carp_apply_timing(carp, data);
+		carp_advertise_now(carp);
 	}
 	if (data[IFLA_CARP_STATE])
-		carp_force_state(sc, nla_get_u8(data[IFLA_CARP_STATE]));
+		carp_force_state(carp, nla_get_u8(data[IFLA_CARP_STATE]));
 	return 0;
 }
 
@@ -222,20 +222,20 @@ static size_t carp_get_size(const struct net_device *dev)
 
 static int carp_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
-	const struct carp_dev *sc = netdev_priv(dev);
+	const struct carp_dev *carp = netdev_priv(dev);
 
-	if (nla_put_u8(skb, IFLA_CARP_VHID, sc->vhid) ||
-	    nla_put_u8(skb, IFLA_CARP_ADVBASE, READ_ONCE(sc->advbase)) ||
-	    nla_put_u8(skb, IFLA_CARP_ADVSKEW, READ_ONCE(sc->advskew)) ||
-	    nla_put_u8(skb, IFLA_CARP_STATE, READ_ONCE(sc->state)))
+	if (nla_put_u8(skb, IFLA_CARP_VHID, carp->vhid) ||
+	    nla_put_u8(skb, IFLA_CARP_ADVBASE, READ_ONCE(carp->advbase)) ||
+	    nla_put_u8(skb, IFLA_CARP_ADVSKEW, READ_ONCE(carp->advskew)) ||
+	    nla_put_u8(skb, IFLA_CARP_STATE, READ_ONCE(carp->state)))
 		return -EMSGSIZE;
 	return 0;
 }
 
 static struct net *carp_get_link_net(const struct net_device *dev)
 {
-	const struct carp_dev *sc = netdev_priv(dev);
-	const struct net_device *parent = READ_ONCE(sc->parent);
+	const struct carp_dev *carp = netdev_priv(dev);
+	const struct net_device *parent = READ_ONCE(carp->parent);
 
 	return dev_net(parent ? parent : dev);
 }

@@ -61,20 +61,20 @@ static void carp_fill_iphdr(struct sk_buff *skb, struct net_device *parent)
 	ip_send_check(iph);
 }
 
-static int carp_fill_carphdr(struct carp_dev *sc, struct sk_buff *skb,
+static int carp_fill_carphdr(struct carp_dev *carp, struct sk_buff *skb,
 			     u8 advbase, u8 advskew)
 {
-	struct carp_addrs *addrs = rcu_dereference(sc->addrs);
+	struct carp_addrs *addrs = rcu_dereference(carp->addrs);
 	struct carp_advert adv = {
-		.vhid = sc->vhid,
+		.vhid = carp->vhid,
 		.advbase = advbase,
 		.advskew = advskew,
-		.counter = ++sc->counter,
+		.counter = ++carp->counter,
 	};
 	int err;
 
 	skb_set_transport_header(skb, skb->len);
-	err = carp_hmac_digest(sc->tfm, sc->vhid, addrs ? addrs->addr : NULL,
+	err = carp_hmac_digest(carp->tfm, carp->vhid, addrs ? addrs->addr : NULL,
 			       addrs ? addrs->n : 0, adv.counter, adv.md);
 	if (err)
 		return err;
@@ -82,10 +82,10 @@ static int carp_fill_carphdr(struct carp_dev *sc, struct sk_buff *skb,
 	return 0;
 }
 
-static struct sk_buff *carp_build_advert(struct carp_dev *sc, u8 advbase,
+static struct sk_buff *carp_build_advert(struct carp_dev *carp, u8 advbase,
 					 u8 advskew)
 {
-	struct net_device *parent = sc->parent;
+	struct net_device *parent = carp->parent;
 	unsigned char dmac[ETH_ALEN];
 	struct sk_buff *skb;
 
@@ -100,10 +100,10 @@ static struct sk_buff *carp_build_advert(struct carp_dev *sc, u8 advbase,
 	skb->priority = TC_PRIO_CONTROL;
 
 	carp_fill_iphdr(skb, parent);
-	if (carp_fill_carphdr(sc, skb, advbase, advskew))
+	if (carp_fill_carphdr(carp, skb, advbase, advskew))
 		goto drop;
 	ip_eth_mc_map(CARP_GROUP, dmac);
-	if (dev_hard_header(skb, parent, ETH_P_IP, dmac, sc->dev->dev_addr,
+	if (dev_hard_header(skb, parent, ETH_P_IP, dmac, carp->dev->dev_addr,
 			    skb->len) < 0)
 		goto drop;
 	return skb;
@@ -116,22 +116,22 @@ drop:
  * Three failed sends in a row suppress preemption host-wide, three good
  * ones lift it again (FreeBSD's CARP_SENDAD_MAX_ERRORS/MIN_SUCCESS).
  */
-static void carp_account_send(struct carp_dev *sc, bool ok)
+static void carp_account_send(struct carp_dev *carp, bool ok)
 {
-	struct net *net = dev_net(sc->dev);
+	struct net *net = dev_net(carp->dev);
 
-	carp_dev_stat_inc(sc, ok ? CARP_STAT_OPACKETS : CARP_STAT_OERRORS);
+	carp_dev_stat_inc(carp, ok ? CARP_STAT_OPACKETS : CARP_STAT_OERRORS);
 	carp_net_stat_inc(net, ok ? CARP_STAT_OPACKETS : CARP_STAT_OERRORS);
 	if (ok) {
-		sc->send_errors = 0;
-		if (sc->send_suppressing && ++sc->send_ok >= 3) {
-			sc->send_suppressing = false;
+		carp->send_errors = 0;
+		if (carp->send_suppressing && ++carp->send_ok >= 3) {
+			carp->send_suppressing = false;
 			carp_suppress_adjust(net, -1);
 		}
 	} else {
-		sc->send_ok = 0;
-		if (!sc->send_suppressing && ++sc->send_errors >= 3) {
-			sc->send_suppressing = true;
+		carp->send_ok = 0;
+		if (!carp->send_suppressing && ++carp->send_errors >= 3) {
+			carp->send_suppressing = true;
 			carp_suppress_adjust(net, 1);
 		}
 	}
@@ -139,22 +139,22 @@ static void carp_account_send(struct carp_dev *sc, bool ok)
 
 /**
  * carp_send_advert - send one advertisement on the parent
- * @sc: the device, with its lock held
+ * @carp: the device, with its lock held
  * @advbase: the advbase to put in the packet (255 to bow out)
  * @advskew: the advskew to put in the packet
  *
  * Return: 0 or a negative errno; failures are also counted.
  */
-int carp_send_advert(struct carp_dev *sc, u8 advbase, u8 advskew)
+int carp_send_advert(struct carp_dev *carp, u8 advbase, u8 advskew)
 {
 	struct sk_buff *skb;
 	int err = -ENOBUFS;
 
-	lockdep_assert_held(&sc->lock);
-	if (!sc->parent)
+	lockdep_assert_held(&carp->lock);
+	if (!carp->parent)
 		return -ENODEV;
 	rcu_read_lock();
-	skb = carp_build_advert(sc, advbase, advskew);
+	skb = carp_build_advert(carp, advbase, advskew);
 	rcu_read_unlock();
 	if (skb) {
 		/* net_xmit_eval() evaluates its argument twice. */
@@ -163,31 +163,31 @@ int carp_send_advert(struct carp_dev *sc, u8 advbase, u8 advskew)
 		/* Congestion (NET_XMIT_CN) still sent the packet. */
 		err = net_xmit_eval(rc);
 	}
-	carp_account_send(sc, !err);
+	carp_account_send(carp, !err);
 	return err > 0 ? -ENOBUFS : err;
 }
 
 /**
  * carp_send_garp - announce every address of a new MASTER
- * @sc: the device, with its lock held
+ * @carp: the device, with its lock held
  *
  * ARP requests with sender and target both the address and the virtual
  * MAC as sender hardware address and Ethernet source, so neighbours and
  * switches move the address to us.
  */
-void carp_send_garp(struct carp_dev *sc)
+void carp_send_garp(struct carp_dev *carp)
 {
 	struct carp_addrs *addrs;
 	unsigned int i;
 
-	lockdep_assert_held(&sc->lock);
-	if (!sc->parent)
+	lockdep_assert_held(&carp->lock);
+	if (!carp->parent)
 		return;
 	rcu_read_lock();
-	addrs = rcu_dereference(sc->addrs);
+	addrs = rcu_dereference(carp->addrs);
 	for (i = 0; addrs && i < addrs->n; i++)
-		if (!carp_arp_shared(sc, addrs->addr[i]))
-			arp_send(ARPOP_REQUEST, ETH_P_ARP, addrs->addr[i], sc->parent,
-				 addrs->addr[i], NULL, sc->dev->dev_addr, NULL);
+		if (!carp_arp_shared(carp, addrs->addr[i]))
+			arp_send(ARPOP_REQUEST, ETH_P_ARP, addrs->addr[i], carp->parent,
+				 addrs->addr[i], NULL, carp->dev->dev_addr, NULL);
 	rcu_read_unlock();
 }

@@ -5,8 +5,8 @@
 
 #include "device.h"
 
-int carp_send_advert(struct carp_dev *sc, u8 advbase, u8 advskew);
-void carp_send_garp(struct carp_dev *sc);
+int carp_send_advert(struct carp_dev *carp, u8 advbase, u8 advskew);
+void carp_send_garp(struct carp_dev *carp);
 __be32 carp_parent_addr(struct net_device *parent);
 
 #endif /* _CARP_OUTPUT_H */

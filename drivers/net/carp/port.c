@@ -39,12 +39,12 @@ static bool carp_is_vmac(const unsigned char *addr)
 static rx_handler_result_t carp_vmac_rx(struct carp_port *port,
 					struct sk_buff *skb, u8 vhid)
 {
-	struct carp_dev *sc = rcu_dereference(port->vhids[vhid]);
+	struct carp_dev *carp = rcu_dereference(port->vhids[vhid]);
 
-	if (!sc)
+	if (!carp)
 		return RX_HANDLER_PASS;		/* not ours: another host's */
-	if (READ_ONCE(sc->state) != CARP_STATE_MASTER ||
-	    !netif_running(sc->dev)) {
+	if (READ_ONCE(carp->state) != CARP_STATE_MASTER ||
+	    !netif_running(carp->dev)) {
 		kfree_skb(skb);
 		return RX_HANDLER_CONSUMED;
 	}
@@ -53,7 +53,7 @@ static rx_handler_result_t carp_vmac_rx(struct carp_port *port,
 	 * sees the real ingress device, and replies route as usual.
 	 */
 	skb->pkt_type = PACKET_HOST;
-	dev_sw_netstats_rx_add(sc->dev, skb->len);
+	dev_sw_netstats_rx_add(carp->dev, skb->len);
 	return RX_HANDLER_PASS;
 }
 
@@ -134,20 +134,20 @@ static void carp_port_destroy(struct carp_port *port)
 
 /**
  * carp_port_attach - bind a registered carp device to its parent
- * @sc: the carp device, not yet bound
+ * @carp: the carp device, not yet bound
  * @parent: checked with carp_parent_check()
  * @extack: for errors
  *
  * Return: 0 or a negative errno.
  */
-int carp_port_attach(struct carp_dev *sc, struct net_device *parent,
+int carp_port_attach(struct carp_dev *carp, struct net_device *parent,
 		     struct netlink_ext_ack *extack)
 {
 	struct carp_port *port;
 	int err;
 
 	ASSERT_RTNL();
-	err = carp_parent_check(parent, sc->vhid, extack);
+	err = carp_parent_check(parent, carp->vhid, extack);
 	if (err)
 		return err;
 	port = carp_port_exists(parent) ? carp_port_get_rtnl(parent) :
@@ -155,88 +155,88 @@ int carp_port_attach(struct carp_dev *sc, struct net_device *parent,
 	if (IS_ERR(port))
 		return PTR_ERR(port);
 
-	err = netdev_upper_dev_link(parent, sc->dev, extack);
+	err = netdev_upper_dev_link(parent, carp->dev, extack);
 	if (err) {
 		if (list_empty(&port->carps))
 			carp_port_destroy(port);
 		return err;
 	}
-	netdev_hold(parent, &sc->parent_tracker, GFP_KERNEL);
-	sc->parent = parent;
-	sc->port = port;
-	list_add_tail_rcu(&sc->port_node, &port->carps);
-	rcu_assign_pointer(port->vhids[sc->vhid], sc);
-	if (netif_running(sc->dev))
-		carp_lower_open(sc);
-	carp_update(sc);
+	netdev_hold(parent, &carp->parent_tracker, GFP_KERNEL);
+	carp->parent = parent;
+	carp->port = port;
+	list_add_tail_rcu(&carp->port_node, &port->carps);
+	rcu_assign_pointer(port->vhids[carp->vhid], carp);
+	if (netif_running(carp->dev))
+		carp_lower_open(carp);
+	carp_update(carp);
 	return 0;
 }
 
 /**
  * carp_port_detach - unbind a carp device from its parent, if bound
- * @sc: the carp device
+ * @carp: the carp device
  */
-void carp_port_detach(struct carp_dev *sc)
+void carp_port_detach(struct carp_dev *carp)
 {
-	struct carp_port *port = sc->port;
+	struct carp_port *port = carp->port;
 
 	ASSERT_RTNL();
 	if (!port)
 		return;
-	if (netif_running(sc->dev))
-		carp_lower_close(sc);
-	RCU_INIT_POINTER(port->vhids[sc->vhid], NULL);
-	list_del_rcu(&sc->port_node);
-	netdev_upper_dev_unlink(sc->parent, sc->dev);
+	if (netif_running(carp->dev))
+		carp_lower_close(carp);
+	RCU_INIT_POINTER(port->vhids[carp->vhid], NULL);
+	list_del_rcu(&carp->port_node);
+	netdev_upper_dev_unlink(carp->parent, carp->dev);
 	if (list_empty(&port->carps))
 		carp_port_destroy(port);
-	netdev_put(sc->parent, &sc->parent_tracker);
-	sc->parent = NULL;
-	sc->port = NULL;
-	carp_update(sc);
+	netdev_put(carp->parent, &carp->parent_tracker);
+	carp->parent = NULL;
+	carp->port = NULL;
+	carp_update(carp);
 }
 
 /**
  * carp_lower_open - make the parent receive what an up carp device needs
- * @sc: the carp device, bound and going up
+ * @carp: the carp device, bound and going up
  *
  * The virtual MAC in the parent's unicast filter (or promiscuous mode,
  * which the core falls back to), and membership of 224.0.0.18 so that the
  * IP layer delivers advertisements to us and snooping switches forward them.
  */
-void carp_lower_open(struct carp_dev *sc)
+void carp_lower_open(struct carp_dev *carp)
 {
-	struct in_device *in_dev = __in_dev_get_rtnl(sc->parent);
+	struct in_device *in_dev = __in_dev_get_rtnl(carp->parent);
 
 	ASSERT_RTNL();
-	if (!dev_uc_add(sc->parent, sc->dev->dev_addr))
-		sc->uc_added = true;
+	if (!dev_uc_add(carp->parent, carp->dev->dev_addr))
+		carp->uc_added = true;
 	if (in_dev) {
 		ip_mc_inc_group(in_dev, CARP_GROUP);
-		sc->mc_joined = true;
+		carp->mc_joined = true;
 	}
 }
 
-void carp_lower_close(struct carp_dev *sc)
+void carp_lower_close(struct carp_dev *carp)
 {
-	struct in_device *in_dev = __in_dev_get_rtnl(sc->parent);
+	struct in_device *in_dev = __in_dev_get_rtnl(carp->parent);
 
 	ASSERT_RTNL();
-	if (sc->uc_added)
-		dev_uc_del(sc->parent, sc->dev->dev_addr);
-	sc->uc_added = false;
-	if (sc->mc_joined && in_dev)
+	if (carp->uc_added)
+		dev_uc_del(carp->parent, carp->dev->dev_addr);
+	carp->uc_added = false;
+	if (carp->mc_joined && in_dev)
 		ip_mc_dec_group(in_dev, CARP_GROUP);
-	sc->mc_joined = false;
+	carp->mc_joined = false;
 }
 
 static void carp_port_delete_all(struct carp_port *port)
 {
-	struct carp_dev *sc, *tmp;
+	struct carp_dev *carp, *tmp;
 	LIST_HEAD(kill);
 
-	list_for_each_entry_safe(sc, tmp, &port->carps, port_node)
-		carp_link_ops.dellink(sc->dev, &kill);
+	list_for_each_entry_safe(carp, tmp, &port->carps, port_node)
+		carp_link_ops.dellink(carp->dev, &kill);
 	unregister_netdevice_many(&kill);
 }
 
@@ -245,7 +245,7 @@ static int carp_parent_event(struct notifier_block *nb, unsigned long event,
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct carp_port *port;
-	struct carp_dev *sc;
+	struct carp_dev *carp;
 
 	if (!carp_port_exists(dev))
 		return NOTIFY_DONE;
@@ -255,8 +255,8 @@ static int carp_parent_event(struct notifier_block *nb, unsigned long event,
 	case NETDEV_UP:
 	case NETDEV_DOWN:
 	case NETDEV_CHANGE:
-		list_for_each_entry(sc, &port->carps, port_node)
-			carp_update(sc);
+		list_for_each_entry(carp, &port->carps, port_node)
+			carp_update(carp);
 		break;
 	case NETDEV_UNREGISTER:
 		/* Also when the parent leaves for another namespace. */

@@ -37,11 +37,11 @@ static inline struct carp_port *carp_port_get_rtnl(const struct net_device *dev)
 	return rtnl_dereference(dev->rx_handler_data);
 }
 
-int carp_port_attach(struct carp_dev *sc, struct net_device *parent,
+int carp_port_attach(struct carp_dev *carp, struct net_device *parent,
 		     struct netlink_ext_ack *extack);
-void carp_port_detach(struct carp_dev *sc);
-void carp_lower_open(struct carp_dev *sc);
-void carp_lower_close(struct carp_dev *sc);
+void carp_port_detach(struct carp_dev *carp);
+void carp_lower_open(struct carp_dev *carp);
+void carp_lower_close(struct carp_dev *carp);
 int carp_parent_check(struct net_device *parent, u8 vhid,
 		      struct netlink_ext_ack *extack);
 int carp_port_notifier_init(void);

@@ -10,14 +10,14 @@
 #include "device.h"
 #include "proto.h"
 
-void carp_state_init(struct carp_dev *sc);
-void carp_state_shutdown(struct carp_dev *sc);
-void carp_update(struct carp_dev *sc);
-enum carp_stat carp_state_input(struct carp_dev *sc, const struct carp_advert *adv,
+void carp_state_init(struct carp_dev *carp);
+void carp_state_shutdown(struct carp_dev *carp);
+void carp_update(struct carp_dev *carp);
+enum carp_stat carp_state_input(struct carp_dev *carp, const struct carp_advert *adv,
 				__be32 saddr);
-void carp_force_state(struct carp_dev *sc, enum carp_state state);
-void carp_advertise_now(struct carp_dev *sc);
-u8 carp_effective_skew(const struct carp_dev *sc);
+void carp_force_state(struct carp_dev *carp, enum carp_state state);
+void carp_advertise_now(struct carp_dev *carp);
+u8 carp_effective_skew(const struct carp_dev *carp);
 const char *carp_state_name(enum carp_state state);
 
 #endif /* _CARP_STATE_H */
