@@ -121,8 +121,12 @@ static int carp_inetaddr_event(struct notifier_block *nb, unsigned long event,
 		carp_update(carp);
 		break;
 	case NETDEV_DOWN:
-		carp_addrs_refresh(carp);
+		/*
+		 * State first: a MASTER losing its last address bows out
+		 * with an HMAC over the addresses its peers still hold.
+		 */
 		carp_update(carp);
+		carp_addrs_refresh(carp);
 		break;
 	}
 	return NOTIFY_DONE;

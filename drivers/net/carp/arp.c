@@ -20,6 +20,7 @@
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
 #include <linux/inetdevice.h>
+#include <linux/netfilter.h>
 #include <linux/netfilter_arp.h>
 #include <net/arp.h>
 
@@ -121,12 +122,73 @@ static struct carp_dev *carp_arp_choose(struct carp_port *port, __be32 tip,
 	return NULL;
 }
 
+/*
+ * The checks arp_process() makes before it answers (through
+ * ip_route_input_noref()'s martian source test): no reply to a broadcast,
+ * multicast or zero sender hardware address, nor to a multicast, broadcast,
+ * loopback or zeronet sender IP (0.0.0.0 alone is allowed: RFC 5227 probes).
+ */
+static bool carp_arp_sane(const struct carp_arp_req *req)
+{
+	if (!is_valid_ether_addr(req->sha))
+		return false;
+	if (!req->sip)
+		return true;
+	return !ipv4_is_multicast(req->sip) && !ipv4_is_lbcast(req->sip) &&
+	       !ipv4_is_loopback(req->sip) && !ipv4_is_zeronet(req->sip);
+}
+
+/*
+ * After the parent's NF_ARP_IN hooks (arptables INPUT with -i PARENT) let
+ * the request pass: the MASTER of the chosen vhid answers with its virtual
+ * MAC as Ethernet source and sender hardware address.  The choice is made
+ * again here because a queued request may come back much later.
+ */
+static int carp_arp_answer(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	struct net_device *parent = skb->dev;
+	struct carp_arp_req req;
+	struct carp_dev *owner;
+	bool ours;
+
+	rcu_read_lock();
+	if (carp_port_exists(parent) && carp_arp_parse_hdr(arp_hdr(skb), &req)) {
+		owner = carp_arp_choose(carp_port_get_rcu(parent), req.tip,
+					req.sip, &ours);
+		if (owner && carp_is_master(owner))
+			arp_send(ARPOP_REPLY, ETH_P_ARP, req.sip, parent, req.tip,
+				 req.sha, owner->dev->dev_addr, req.sha);
+	}
+	rcu_read_unlock();
+	consume_skb(skb);
+	return 0;
+}
+
+/*
+ * Is a frame with this Ethernet destination meant for this host at all?
+ * Broadcast, or unicast to the parent or to a virtual MAC of a carp device
+ * of this port.  A promiscuous parent also sees requests sent to other
+ * hosts, which nobody here may answer.
+ */
+static bool carp_arp_for_us(struct carp_port *port, const struct sk_buff *skb)
+{
+	const unsigned char *dest = eth_hdr(skb)->h_dest;
+
+	if (skb->pkt_type != PACKET_OTHERHOST)
+		return true;
+	return carp_is_vmac(dest) &&
+	       rcu_access_pointer(port->vhids[dest[ETH_ALEN - 1]]);
+}
+
 /**
  * carp_arp_rx - handle an ARP frame received on a carp parent
  * @port: the parent's carp port
- * @skb: the frame, network header at the ARP header
+ * @skb: the frame (not shared), network header at the ARP header
  *
- * Called from the parent's rx handler under rcu_read_lock().
+ * Called from the parent's rx handler under rcu_read_lock(), for broadcast
+ * requests and for unicast ones to a virtual MAC alike (a client's NUD
+ * probe), so that no request about a virtual address ever reaches the
+ * parent's ARP code, which would answer with the parent's own MAC.
  *
  * Return: RX_HANDLER_CONSUMED for requests about a virtual address,
  * RX_HANDLER_PASS for everything else.
@@ -137,21 +199,41 @@ rx_handler_result_t carp_arp_rx(struct carp_port *port, struct sk_buff *skb)
 	struct carp_dev *owner;
 	bool ours;
 
-	if (!carp_arp_parse(skb, &req))
+	if (!carp_arp_parse(skb, &req) || !carp_arp_for_us(port, skb))
 		return RX_HANDLER_PASS;
 	owner = carp_arp_choose(port, req.tip, req.sip, &ours);
 	if (!ours)
 		return RX_HANDLER_PASS;
 
 	/*
-	 * Only the MASTER of the chosen vhid answers.  sip == tip is an
-	 * announcement, not a question.
+	 * Only the MASTER of the chosen vhid answers, and only a sane
+	 * question: sip == tip is an announcement.
 	 */
-	if (owner && carp_is_master(owner) && req.sip != req.tip)
-		arp_send(ARPOP_REPLY, ETH_P_ARP, req.sip, port->dev, req.tip,
-			 req.sha, owner->dev->dev_addr, req.sha);
-	consume_skb(skb);
+	if (!owner || !carp_is_master(owner) || req.sip == req.tip ||
+	    !carp_arp_sane(&req)) {
+		consume_skb(skb);
+		return RX_HANDLER_CONSUMED;
+	}
+	NF_HOOK(NFPROTO_ARP, NF_ARP_IN, dev_net(port->dev), NULL, skb,
+		port->dev, NULL, carp_arp_answer);
 	return RX_HANDLER_CONSUMED;
+}
+
+/**
+ * carp_arp_is_reply - is this ARP frame a reply (to be delivered on carp0)?
+ * @skb: an ARP frame, not shared
+ *
+ * Return: true for an Ethernet/IPv4 ARP reply.
+ */
+bool carp_arp_is_reply(struct sk_buff *skb)
+{
+	const struct arphdr *arp;
+
+	if (!pskb_may_pull(skb, sizeof(*arp)))
+		return false;
+	arp = arp_hdr(skb);
+	return arp->ar_hrd == htons(ARPHRD_ETHER) &&
+	       arp->ar_pro == htons(ETH_P_IP) && arp->ar_op == htons(ARPOP_REPLY);
 }
 
 /**
@@ -209,7 +291,8 @@ static unsigned int carp_arp_out(void *priv, struct sk_buff *skb,
 	    !ether_addr_equal(req.sha, dev->dev_addr) ||
 	    !carp_port_has_addr(carp_port_get_rcu(dev), req.sip))
 		return NF_ACCEPT;
-	own = carp_parent_addr(dev);
+	/* 0.0.0.0 if the parent has no address: a probe poisons nobody. */
+	own = carp_parent_addr(dev, req.tip);
 	if (skb_ensure_writable(skb, len))
 		return NF_ACCEPT;
 	sip = (unsigned char *)(arp_hdr(skb) + 1) + ETH_ALEN;

@@ -95,7 +95,9 @@ static int carp_dev_init(struct net_device *dev)
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
 		return -ENOMEM;
+	/* Only the keyed transform keeps the password from here on. */
 	carp->tfm = carp_hmac_alloc(carp->key);
+	memzero_explicit(carp->key, sizeof(carp->key));
 	if (IS_ERR(carp->tfm)) {
 		int err = PTR_ERR(carp->tfm);
 
@@ -140,26 +142,63 @@ static const struct net_device_ops carp_netdev_ops = {
 	.ndo_validate_addr	= eth_validate_addr,
 };
 
+/**
+ * carp_event_queue - announce a state change, in order, from any context
+ * @carp: the device, with its lock held
+ * @state: the state just entered
+ *
+ * A MASTER interval shorter than the work's latency is still announced.
+ * If more changes pile up than the queue holds, the newest overwrites the
+ * last slot, so the final state is always announced.
+ */
+void carp_event_queue(struct carp_dev *carp, enum carp_state state)
+{
+	lockdep_assert_held(&carp->lock);
+	if (carp->nevents == CARP_EVENTS)
+		carp->events[CARP_EVENTS - 1] = state;
+	else
+		carp->events[carp->nevents++] = state;
+	schedule_work(&carp->event_work);
+}
+
+static bool carp_event_pop(struct carp_dev *carp, enum carp_state *state)
+{
+	bool any;
+
+	spin_lock_bh(&carp->lock);
+	any = carp->nevents > 0;
+	if (any) {
+		*state = carp->events[0];
+		carp->nevents--;
+		memmove(carp->events, carp->events + 1, carp->nevents);
+	}
+	spin_unlock_bh(&carp->lock);
+	return any;
+}
+
 /*
- * Announce a state change to userspace: RTM_NEWLINK (which carries the
- * state in IFLA_CARP_STATE) and a uevent with CARP_STATE and CARP_VHID, so
- * a udev rule can act on MASTER or BACKUP.
+ * Announce state changes to userspace: RTM_NEWLINK (which carries the
+ * current state in IFLA_CARP_STATE) and a uevent with CARP_STATE and
+ * CARP_VHID per change, so a udev rule can act on MASTER or BACKUP.
  */
 static void carp_event_work(struct work_struct *work)
 {
 	struct carp_dev *carp = container_of(work, struct carp_dev, event_work);
 	char state_env[32], vhid_env[32];
 	char *envp[3] = { state_env, vhid_env, NULL };
+	enum carp_state state;
 
-	rtnl_lock();
-	if (carp->dev->reg_state == NETREG_REGISTERED) {
+	while (carp_event_pop(carp, &state)) {
 		snprintf(state_env, sizeof(state_env), "CARP_STATE=%s",
-			 carp_state_name(READ_ONCE(carp->state)));
+			 carp_state_name(state));
 		snprintf(vhid_env, sizeof(vhid_env), "CARP_VHID=%u", carp->vhid);
-		netdev_state_change(carp->dev);
-		kobject_uevent_env(&carp->dev->dev.kobj, KOBJ_CHANGE, envp);
+		rtnl_lock();
+		if (carp->dev->reg_state == NETREG_REGISTERED) {
+			netdev_state_change(carp->dev);
+			kobject_uevent_env(&carp->dev->dev.kobj, KOBJ_CHANGE, envp);
+		}
+		rtnl_unlock();
 	}
-	rtnl_unlock();
 }
 
 void carp_setup(struct net_device *dev)

@@ -6,8 +6,10 @@
  *  - RTNL serialises configuration: creation, deletion, changelink, binding
  *    to a parent, address list updates and run-state evaluation.
  *  - @lock (taken with _bh) protects the state machine: @state, @counter,
- *    the timers, @tfm and the timing configuration as the softirq paths read
- *    it.  Configuration writers hold both RTNL and @lock.
+ *    the timers, @tfm, the send error counts, the event queue and the
+ *    timing configuration as the softirq paths read it.  Configuration
+ *    writers hold both RTNL and @lock; lockless readers (sysfs, netlink
+ *    dumps, the rx handler) use READ_ONCE() and writers WRITE_ONCE().
  *  - @addrs and the parent port's vhid table are RCU-protected for the
  *    receive path.
  */
@@ -23,6 +25,9 @@
 #include "proto.h"
 
 struct carp_port;
+
+/* State changes queued for their uevent; more than this in a row merge. */
+#define CARP_EVENTS	8
 
 /* Snapshot of a carp device's IPv4 addresses, normalized for the HMAC. */
 struct carp_addrs {
@@ -43,7 +48,7 @@ struct carp_dev {
 	u8 vhid;				/* fixed after creation */
 	u8 advbase;				/* RTNL + @lock */
 	u8 advskew;				/* RTNL + @lock */
-	u8 key[CARP_KEY_LEN];			/* RTNL */
+	u8 key[CARP_KEY_LEN];			/* newlink until ndo_init, then 0 */
 
 	spinlock_t lock;			/* state machine, see above */
 	enum carp_state state;
@@ -57,8 +62,9 @@ struct carp_dev {
 	struct timer_list ad_timer;		/* MASTER: next advertisement */
 	struct timer_list md_timer;		/* BACKUP: master down */
 
-	struct work_struct event_work;		/* uevent after state change */
-	enum carp_state event_state;		/* @lock: state to announce */
+	struct work_struct event_work;		/* uevents after state changes */
+	u8 events[CARP_EVENTS];			/* @lock: states to announce */
+	unsigned int nevents;			/* @lock: oldest first */
 
 	struct carp_addrs __rcu *addrs;
 	atomic_long_t stats[CARP_STAT_NUM];
@@ -79,5 +85,6 @@ static inline struct carp_addrs *carp_addrs_rtnl(struct carp_dev *carp)
 void carp_setup(struct net_device *dev);
 int carp_dev_init_priv(struct carp_dev *carp, u8 vhid);
 void carp_dev_stat_inc(struct carp_dev *carp, enum carp_stat stat);
+void carp_event_queue(struct carp_dev *carp, enum carp_state state);
 
 #endif /* _CARP_DEVICE_H */

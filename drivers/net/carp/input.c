@@ -27,10 +27,16 @@ static void carp_input_drop(struct sk_buff *skb, struct carp_dev *carp,
 	carp_net_stat_inc(net, reason);
 	if (carp)
 		carp_dev_stat_inc(carp, reason);
-	if (READ_ONCE(carp_net(net)->log) >= 1 && reason != CARP_STAT_DISALLOWED)
-		net_info_ratelimited("%s: vhid %u: dropped advertisement from %pI4: %s\n",
-				     skb->dev->name, vhid, &ip_hdr(skb)->saddr,
-				     carp_stat_names[reason]);
+	/*
+	 * Advertisements of vhids this host does not run are normal on a
+	 * shared LAN: counted, logged only when debugging, as on the BSDs.
+	 */
+	if (reason == CARP_STAT_DISALLOWED)
+		return;
+	if (carp_log_ok(net, reason == CARP_STAT_BADVHID ? CARP_LOG_DEBUG : 1))
+		pr_info("%s: vhid %u: dropped advertisement from %pI4: %s\n",
+			skb->dev->name, vhid, &ip_hdr(skb)->saddr,
+			carp_stat_names[reason]);
 }
 
 /* Find the running carp device of this vhid on the parent, or NULL. */

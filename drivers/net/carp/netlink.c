@@ -81,7 +81,7 @@ static void carp_apply_timing(struct carp_dev *carp, struct nlattr *data[])
 {
 	spin_lock_bh(&carp->lock);
 	if (data[IFLA_CARP_ADVBASE])
-		carp->advbase = nla_get_u8(data[IFLA_CARP_ADVBASE]);
+		WRITE_ONCE(carp->advbase, nla_get_u8(data[IFLA_CARP_ADVBASE]));
 	if (data[IFLA_CARP_ADVSKEW])
 		WRITE_ONCE(carp->advskew, nla_get_u8(data[IFLA_CARP_ADVSKEW]));
 	spin_unlock_bh(&carp->lock);
@@ -101,7 +101,6 @@ static int carp_apply_key(struct carp_dev *carp, const struct nlattr *a)
 	spin_lock_bh(&carp->lock);
 	old = carp->tfm;
 	carp->tfm = tfm;
-	memcpy(carp->key, key, sizeof(key));
 	spin_unlock_bh(&carp->lock);
 	memzero_explicit(key, sizeof(key));
 	crypto_free_shash(old);
@@ -144,8 +143,10 @@ static int carp_newlink_common(struct net *link_net, struct net_device *dev,
 		carp_key_from_attr(carp->key, data[IFLA_CARP_KEY]);
 
 	err = register_netdevice(dev);	/* ndo_init keys the HMAC */
-	if (err)
+	if (err) {
+		memzero_explicit(carp->key, sizeof(carp->key));
 		return err;
+	}
 	/*
 	 * Dormant until MASTER: "ip link" shows a BACKUP as DORMANT.  Only
 	 * now, because it queues a link event, which an unregistered device
@@ -207,8 +208,14 @@ static int carp_changelink(struct net_device *dev, struct nlattr *tb[],
 	return 0;
 }
 
+/*
+ * Off the parent at once, as macvlan and ipvlan do: a parent deleted in the
+ * same batch (a group delete, a namespace going away) must not find this
+ * device on its port and queue it a second time.
+ */
 static void carp_dellink(struct net_device *dev, struct list_head *head)
 {
+	carp_port_detach(netdev_priv(dev));
 	unregister_netdevice_queue(dev, head);
 }
 

@@ -8,11 +8,16 @@
  *   net.carp.arpbalance       1: share an address between vhids by ARP
  *   net.carp.suppress_preempt read-only: reasons to advertise with skew 240
  *
- * New namespaces start from the module parameters of the same names.  The
- * statistics are in /proc/net/carp_stats, one "name value" per line.
+ * The module parameters of the same names (/sys/module/carp/parameters/)
+ * are the initial namespace's values: reading shows them, writing sets them
+ * with the sysctl's range check, and a value given at load time is where
+ * the initial namespace starts.  Every new namespace starts from the
+ * initial namespace's values of the moment.  The statistics are in
+ * /proc/net/carp_stats, one "name value" per line.
  */
 
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/sysctl.h>
@@ -22,23 +27,69 @@
 #include "netns.h"
 #include "state.h"
 
-int carp_default_allow = 1;
-int carp_default_preempt;
-int carp_default_log = 1;
-int carp_default_arpbalance;
-
-module_param_named(allow, carp_default_allow, int, 0644);
-MODULE_PARM_DESC(allow, "net.carp.allow of new namespaces (default 1)");
-module_param_named(preempt, carp_default_preempt, int, 0644);
-MODULE_PARM_DESC(preempt, "net.carp.preempt of new namespaces (default 0)");
-module_param_named(log, carp_default_log, int, 0644);
-MODULE_PARM_DESC(log, "net.carp.log of new namespaces (default 1)");
-module_param_named(arpbalance, carp_default_arpbalance, int, 0644);
-MODULE_PARM_DESC(arpbalance, "net.carp.arpbalance of new namespaces (default 0)");
-
 unsigned int carp_net_id __read_mostly;
 
-static int carp_log_max = 7;
+static int carp_log_max = CARP_LOG_DEBUG;
+
+/* One writable net.carp value, as a module parameter. */
+struct carp_param {
+	size_t offset;		/* in struct carp_net */
+	int max;		/* range is 0..max */
+	int boot;		/* until the initial namespace has its own */
+};
+
+/* Under kernel_param_lock(THIS_MODULE): is init_net's carp_net there? */
+static bool carp_params_live;
+
+static int *carp_param_field(struct net *net, const struct carp_param *cp)
+{
+	return (int *)((char *)carp_net(net) + cp->offset);
+}
+
+static int carp_param_set(const char *val, const struct kernel_param *kp)
+{
+	struct carp_param *cp = kp->arg;
+	int v, err;
+
+	err = kstrtoint(val, 0, &v);
+	if (err)
+		return err;
+	if (v < 0 || v > cp->max)
+		return -EINVAL;
+	if (carp_params_live)
+		WRITE_ONCE(*carp_param_field(&init_net, cp), v);
+	else
+		cp->boot = v;
+	return 0;
+}
+
+static int carp_param_get(char *buf, const struct kernel_param *kp)
+{
+	const struct carp_param *cp = kp->arg;
+	int v = carp_params_live ? READ_ONCE(*carp_param_field(&init_net, cp)) :
+				   cp->boot;
+
+	return sysfs_emit(buf, "%d\n", v);
+}
+
+static const struct kernel_param_ops carp_param_ops = {
+	.set	= carp_param_set,
+	.get	= carp_param_get,
+};
+
+#define CARP_PARAM(_name, _max, _boot, _desc)				\
+	static struct carp_param carp_param_##_name = {			\
+		.offset = offsetof(struct carp_net, _name),		\
+		.max = _max,						\
+		.boot = _boot,						\
+	};								\
+	module_param_cb(_name, &carp_param_ops, &carp_param_##_name, 0644); \
+	MODULE_PARM_DESC(_name, _desc)
+
+CARP_PARAM(allow, 1, 1, "net.carp.allow of the initial namespace (0-1, default 1)");
+CARP_PARAM(preempt, 1, 0, "net.carp.preempt of the initial namespace (0-1, default 0)");
+CARP_PARAM(log, CARP_LOG_DEBUG, 1, "net.carp.log of the initial namespace (0-7, default 1)");
+CARP_PARAM(arpbalance, 1, 0, "net.carp.arpbalance of the initial namespace (0-1, default 0)");
 
 static const struct ctl_table carp_sysctl_template[] = {
 	{
@@ -84,6 +135,24 @@ static const struct ctl_table carp_sysctl_template[] = {
 void carp_net_stat_inc(struct net *net, enum carp_stat stat)
 {
 	atomic_long_inc(&carp_net(net)->stats[stat]);
+}
+
+/**
+ * carp_log_ok - may a message of @level be logged in @net now?
+ * @net: the namespace the message is about
+ * @level: 1 for bad packets, 2 for state changes, CARP_LOG_DEBUG for chatter
+ *
+ * net.carp.log must be at least @level, and the namespace's own rate limit
+ * must allow it: a namespace flooding itself with bad packets at log 7
+ * cannot silence the log of another.
+ *
+ * Return: true to log.
+ */
+bool carp_log_ok(struct net *net, int level)
+{
+	struct carp_net *cn = carp_net(net);
+
+	return READ_ONCE(cn->log) >= level && __ratelimit(&cn->log_rs);
 }
 
 /* Every MASTER in the namespace advertises its new skew at once. */
@@ -156,21 +225,28 @@ static void carp_sysctl_unregister(struct carp_net *cn)
 	kfree(tbl);
 }
 
-static int carp_default(int value, int max)
-{
-	return clamp(value, 0, max);
-}
-
 static int __net_init carp_net_init(struct net *net)
 {
 	struct carp_net *cn = carp_net(net);
 	int err;
 
 	cn->net = net;
-	cn->allow = carp_default(READ_ONCE(carp_default_allow), 1);
-	cn->preempt = carp_default(READ_ONCE(carp_default_preempt), 1);
-	cn->log = carp_default(READ_ONCE(carp_default_log), carp_log_max);
-	cn->arpbalance = carp_default(READ_ONCE(carp_default_arpbalance), 1);
+	if (net_eq(net, &init_net)) {
+		cn->allow = carp_param_allow.boot;
+		cn->preempt = carp_param_preempt.boot;
+		cn->log = carp_param_log.boot;
+		cn->arpbalance = carp_param_arpbalance.boot;
+	} else {
+		/* init_net's carp_net is set up first: it heads the list. */
+		const struct carp_net *init = carp_net(&init_net);
+
+		cn->allow = READ_ONCE(init->allow);
+		cn->preempt = READ_ONCE(init->preempt);
+		cn->log = READ_ONCE(init->log);
+		cn->arpbalance = READ_ONCE(init->arpbalance);
+	}
+	ratelimit_state_init(&cn->log_rs, DEFAULT_RATELIMIT_INTERVAL,
+			     DEFAULT_RATELIMIT_BURST);
 	INIT_WORK(&cn->suppress_work, carp_suppress_work);
 
 	err = carp_sysctl_register(net, cn);
@@ -211,10 +287,20 @@ static struct pernet_operations carp_net_ops = {
 
 int carp_netns_init(void)
 {
-	return register_pernet_subsys(&carp_net_ops);
+	int err;
+
+	/* No parameter write between reading .boot and going live. */
+	kernel_param_lock(THIS_MODULE);
+	err = register_pernet_subsys(&carp_net_ops);
+	carp_params_live = !err;
+	kernel_param_unlock(THIS_MODULE);
+	return err;
 }
 
 void carp_netns_exit(void)
 {
+	kernel_param_lock(THIS_MODULE);
+	carp_params_live = false;
+	kernel_param_unlock(THIS_MODULE);
 	unregister_pernet_subsys(&carp_net_ops);
 }

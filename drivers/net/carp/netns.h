@@ -6,6 +6,7 @@
 #ifndef _CARP_NETNS_H
 #define _CARP_NETNS_H
 
+#include <linux/ratelimit.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -23,6 +24,8 @@ struct carp_net {
 	 * from softirq, hence atomic; the read-only sysctl shows its counter.
 	 */
 	atomic_t suppress;
+	/* This namespace's own budget for log lines: no neighbour can use it up. */
+	struct ratelimit_state log_rs;
 	struct work_struct suppress_work;	/* advertise now, all MASTERs */
 	struct net *net;
 	struct ctl_table_header *sysctl_hdr;
@@ -36,15 +39,13 @@ static inline struct carp_net *carp_net(const struct net *net)
 	return net_generic(net, carp_net_id);
 }
 
+#define CARP_LOG_DEBUG	7	/* net.carp.log at which everything is logged */
+
 void carp_net_stat_inc(struct net *net, enum carp_stat stat);
+bool carp_log_ok(struct net *net, int level);
 void carp_suppress_adjust(struct net *net, int delta);
 int carp_netns_init(void);
 void carp_netns_exit(void);
 
-/* Module parameters: the defaults a new namespace starts with. */
-extern int carp_default_allow;
-extern int carp_default_preempt;
-extern int carp_default_log;
-extern int carp_default_arpbalance;
 
 #endif /* _CARP_NETNS_H */

@@ -21,28 +21,23 @@
 #include "output.h"
 
 /**
- * carp_parent_addr - the parent's own (first primary) IPv4 address
+ * carp_parent_addr - the parent's own IPv4 address to speak to @dst from
  * @parent: a carp parent
+ * @dst: a virtual address, or a neighbour the parent resolves
  *
- * The source of advertisements: no receiver checks it, but ucarp breaks
- * ties with it, so it must be real.  Caller holds rcu_read_lock().
+ * The parent's primary address in @dst's subnet if it has one, chosen as
+ * arp_solicit() chooses.  The source of advertisements: no BSD checks it,
+ * but ucarp breaks ties with it, so it must be real and on the LAN.
  *
- * Return: the address, or 0 if the parent has none.
+ * Return: the address, or 0 if there is none.
  */
-__be32 carp_parent_addr(struct net_device *parent)
+__be32 carp_parent_addr(struct net_device *parent, __be32 dst)
 {
-	struct in_device *in_dev = __in_dev_get_rcu(parent);
-	const struct in_ifaddr *ifa;
-
-	if (!in_dev)
-		return 0;
-	in_dev_for_each_ifa_rcu(ifa, in_dev)
-		if (!(ifa->ifa_flags & IFA_F_SECONDARY))
-			return ifa->ifa_local;
-	return 0;
+	return inet_select_addr(parent, dst, RT_SCOPE_LINK);
 }
 
-static void carp_fill_iphdr(struct sk_buff *skb, struct net_device *parent)
+static void carp_fill_iphdr(struct sk_buff *skb, struct net_device *parent,
+			    __be32 vip)
 {
 	struct iphdr *iph;
 
@@ -55,16 +50,15 @@ static void carp_fill_iphdr(struct sk_buff *skb, struct net_device *parent)
 	iph->frag_off = htons(IP_DF);
 	iph->ttl = CARP_TTL;
 	iph->protocol = IPPROTO_CARP;
-	iph->saddr = carp_parent_addr(parent);
+	iph->saddr = carp_parent_addr(parent, vip);
 	iph->daddr = CARP_GROUP;
 	ip_select_ident(dev_net(parent), skb, NULL);
 	ip_send_check(iph);
 }
 
 static int carp_fill_carphdr(struct carp_dev *carp, struct sk_buff *skb,
-			     u8 advbase, u8 advskew)
+			     const struct carp_addrs *addrs, u8 advbase, u8 advskew)
 {
-	struct carp_addrs *addrs = rcu_dereference(carp->addrs);
 	struct carp_advert adv = {
 		.vhid = carp->vhid,
 		.advbase = advbase,
@@ -85,6 +79,7 @@ static int carp_fill_carphdr(struct carp_dev *carp, struct sk_buff *skb,
 static struct sk_buff *carp_build_advert(struct carp_dev *carp, u8 advbase,
 					 u8 advskew)
 {
+	const struct carp_addrs *addrs = rcu_dereference(carp->addrs);
 	struct net_device *parent = carp->parent;
 	unsigned char dmac[ETH_ALEN];
 	struct sk_buff *skb;
@@ -99,8 +94,8 @@ static struct sk_buff *carp_build_advert(struct carp_dev *carp, u8 advbase,
 	skb->protocol = htons(ETH_P_IP);
 	skb->priority = TC_PRIO_CONTROL;
 
-	carp_fill_iphdr(skb, parent);
-	if (carp_fill_carphdr(carp, skb, advbase, advskew))
+	carp_fill_iphdr(skb, parent, addrs && addrs->n ? addrs->addr[0] : 0);
+	if (carp_fill_carphdr(carp, skb, addrs, advbase, advskew))
 		goto drop;
 	ip_eth_mc_map(CARP_GROUP, dmac);
 	if (dev_hard_header(skb, parent, ETH_P_IP, dmac, carp->dev->dev_addr,
@@ -134,6 +129,24 @@ static void carp_account_send(struct carp_dev *carp, bool ok)
 			carp->send_suppressing = true;
 			carp_suppress_adjust(net, 1);
 		}
+	}
+}
+
+/**
+ * carp_send_reset - forget the send errors of a device that stops sending
+ * @carp: the device, with its lock held
+ *
+ * A BACKUP never sends, so the three good sends that would lift a
+ * suppression of preemption would never come: leaving MASTER gives it back.
+ */
+void carp_send_reset(struct carp_dev *carp)
+{
+	lockdep_assert_held(&carp->lock);
+	carp->send_errors = 0;
+	carp->send_ok = 0;
+	if (carp->send_suppressing) {
+		carp->send_suppressing = false;
+		carp_suppress_adjust(dev_net(carp->dev), -1);
 	}
 }
 

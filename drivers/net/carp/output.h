@@ -7,6 +7,7 @@
 
 int carp_send_advert(struct carp_dev *carp, u8 advbase, u8 advskew);
 void carp_send_garp(struct carp_dev *carp);
-__be32 carp_parent_addr(struct net_device *parent);
+void carp_send_reset(struct carp_dev *carp);
+__be32 carp_parent_addr(struct net_device *parent, __be32 dst);
 
 #endif /* _CARP_OUTPUT_H */

@@ -7,9 +7,11 @@
  * every frame the parent receives and applies the ownership rules of the
  * virtual MACs and addresses:
  *
- *  - frames to a virtual MAC are accepted only by that vhid's MASTER (as
- *    frames for this host, on the parent) and dropped everywhere else;
- *  - ARP requests for a virtual address are answered by arp.c alone;
+ *  - ARP requests for a virtual address, broadcast or unicast to a virtual
+ *    MAC, are answered by arp.c alone, with the virtual MAC;
+ *  - frames to a virtual MAC are accepted only by that vhid's MASTER and
+ *    dropped everywhere else; see carp_rx_on_carp() for which device they
+ *    are received on;
  *  - everything else, advertisements included, passes to the parent.
  *
  * A netdevice notifier follows the parent: link changes re-evaluate every
@@ -18,9 +20,11 @@
 
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
+#include <linux/if_vlan.h>
 #include <linux/igmp.h>
 #include <linux/inetdevice.h>
 #include <linux/rtnetlink.h>
+#include <net/arp.h>
 #include <net/rtnetlink.h>
 
 #include "arp.h"
@@ -28,12 +32,31 @@
 #include "port.h"
 #include "state.h"
 
-/* 00:00:5e:00:01:xx, the IANA block for VRRP/CARP IPv4 virtual routers. */
-static bool carp_is_vmac(const unsigned char *addr)
+/*
+ * Frames a MASTER takes in on carp0 rather than on the parent: ARP replies
+ * (carp0 resolving a neighbour for traffic sent through it) and IPv4 from
+ * a host carp0 itself talks to, i.e. one it has a neighbour entry for
+ * (sockets bound to carp0, routes via carp0).  Everything else sent to the
+ * virtual MAC, above all clients' traffic to the virtual addresses, is
+ * received on the parent: reverse path filtering then sees the interface
+ * that routes back to the client, and replies route as usual.
+ */
+static bool carp_rx_on_carp(struct carp_dev *carp, struct sk_buff *skb)
 {
-	static const unsigned char prefix[5] = { 0x00, 0x00, 0x5e, 0x00, 0x01 };
+	const struct iphdr *iph;
 
-	return !memcmp(addr, prefix, sizeof(prefix));
+	switch (skb->protocol) {
+	case htons(ETH_P_ARP):
+		return carp_arp_is_reply(skb);
+	case htons(ETH_P_IP):
+		if (!pskb_may_pull(skb, sizeof(*iph)))
+			return false;
+		iph = ip_hdr(skb);
+		return __ipv4_neigh_lookup_noref(carp->dev,
+						 (__force u32)iph->saddr);
+	default:
+		return false;
+	}
 }
 
 static rx_handler_result_t carp_vmac_rx(struct carp_port *port,
@@ -48,12 +71,12 @@ static rx_handler_result_t carp_vmac_rx(struct carp_port *port,
 		kfree_skb(skb);
 		return RX_HANDLER_CONSUMED;
 	}
-	/*
-	 * Delivered on the parent, not on carp0: reverse path filtering then
-	 * sees the real ingress device, and replies route as usual.
-	 */
 	skb->pkt_type = PACKET_HOST;
 	dev_sw_netstats_rx_add(carp->dev, skb->len);
+	if (carp_rx_on_carp(carp, skb)) {
+		skb->dev = carp->dev;
+		return RX_HANDLER_ANOTHER;
+	}
 	return RX_HANDLER_PASS;
 }
 
@@ -61,14 +84,28 @@ rx_handler_result_t carp_handle_frame(struct sk_buff **pskb)
 {
 	struct sk_buff *skb = *pskb;
 	struct carp_port *port = carp_port_get_rcu(skb->dev);
-	const struct ethhdr *eth = eth_hdr(skb);
+	const unsigned char *dest;
 
 	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
 		return RX_HANDLER_PASS;
-	if (carp_is_vmac(eth->h_dest))
-		return carp_vmac_rx(port, skb, eth->h_dest[ETH_ALEN - 1]);
-	if (skb->protocol == htons(ETH_P_ARP))
-		return carp_arp_rx(port, skb);
+	/*
+	 * Tagged for a VLAN that has no device here: not for us, and the
+	 * core drops it after us.  (Priority tags, VID 0, are untagged.)
+	 */
+	if (skb_vlan_tag_present(skb) && skb_vlan_tag_get_id(skb))
+		return RX_HANDLER_PASS;
+	/* We may pull headers and change skb->dev and pkt_type. */
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (!skb)
+		return RX_HANDLER_CONSUMED;
+	*pskb = skb;
+
+	if (skb->protocol == htons(ETH_P_ARP) &&
+	    carp_arp_rx(port, skb) == RX_HANDLER_CONSUMED)
+		return RX_HANDLER_CONSUMED;
+	dest = eth_hdr(skb)->h_dest;
+	if (carp_is_vmac(dest))
+		return carp_vmac_rx(port, skb, dest[ETH_ALEN - 1]);
 	return RX_HANDLER_PASS;
 }
 
@@ -162,7 +199,7 @@ int carp_port_attach(struct carp_dev *carp, struct net_device *parent,
 		return err;
 	}
 	netdev_hold(parent, &carp->parent_tracker, GFP_KERNEL);
-	carp->parent = parent;
+	WRITE_ONCE(carp->parent, parent);
 	carp->port = port;
 	list_add_tail_rcu(&carp->port_node, &port->carps);
 	rcu_assign_pointer(port->vhids[carp->vhid], carp);
@@ -183,6 +220,8 @@ void carp_port_detach(struct carp_dev *carp)
 	ASSERT_RTNL();
 	if (!port)
 		return;
+	/* A MASTER bows out while it still has a parent to send on. */
+	carp_state_stop(carp, "no parent");
 	if (netif_running(carp->dev))
 		carp_lower_close(carp);
 	RCU_INIT_POINTER(port->vhids[carp->vhid], NULL);
@@ -191,7 +230,7 @@ void carp_port_detach(struct carp_dev *carp)
 	if (list_empty(&port->carps))
 		carp_port_destroy(port);
 	netdev_put(carp->parent, &carp->parent_tracker);
-	carp->parent = NULL;
+	WRITE_ONCE(carp->parent, NULL);
 	carp->port = NULL;
 	carp_update(carp);
 }
@@ -230,13 +269,22 @@ void carp_lower_close(struct carp_dev *carp)
 	carp->mc_joined = false;
 }
 
+/*
+ * The parent goes away: delete every carp device on it.  ->dellink takes
+ * each off the port (the last one frees it), so @port must not be touched
+ * after the last call.
+ */
 static void carp_port_delete_all(struct carp_port *port)
 {
-	struct carp_dev *carp, *tmp;
+	struct carp_dev *carp;
 	LIST_HEAD(kill);
+	bool last;
 
-	list_for_each_entry_safe(carp, tmp, &port->carps, port_node)
+	do {
+		carp = list_first_entry(&port->carps, struct carp_dev, port_node);
+		last = list_is_singular(&port->carps);
 		carp_link_ops.dellink(carp->dev, &kill);
+	} while (!last);
 	unregister_netdevice_many(&kill);
 }
 

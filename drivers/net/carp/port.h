@@ -21,6 +21,14 @@ struct carp_port {
 
 rx_handler_result_t carp_handle_frame(struct sk_buff **pskb);
 
+/* 00:00:5e:00:01:xx, the IANA block for VRRP/CARP IPv4 virtual routers. */
+static inline bool carp_is_vmac(const unsigned char *addr)
+{
+	static const unsigned char prefix[5] = { 0x00, 0x00, 0x5e, 0x00, 0x01 };
+
+	return !memcmp(addr, prefix, sizeof(prefix));
+}
+
 static inline bool carp_port_exists(const struct net_device *dev)
 {
 	return rcu_access_pointer(dev->rx_handler) == carp_handle_frame;

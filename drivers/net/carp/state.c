@@ -16,6 +16,7 @@
  * as "master will time out" and takes over at once.
  */
 
+#include <linux/inetdevice.h>
 #include <linux/jiffies.h>
 #include <linux/rtnetlink.h>
 
@@ -63,7 +64,8 @@ static void carp_arm(struct timer_list *timer, u64 usecs)
 
 static void carp_arm_master_down(struct carp_dev *carp)
 {
-	carp_arm(&carp->md_timer, carp_master_down_us(carp->advbase, carp->advskew));
+	carp_arm(&carp->md_timer,
+		 carp_master_down_us(carp->advbase, carp->advskew));
 }
 
 static void carp_arm_advert(struct carp_dev *carp)
@@ -92,13 +94,11 @@ static void carp_set_state(struct carp_dev *carp, enum carp_state state,
 		carp_dev_stat_inc(carp, CARP_STAT_PREEMPT);
 		carp_net_stat_inc(dev_net(carp->dev), CARP_STAT_PREEMPT);
 	}
-	if (READ_ONCE(carp_dev_net(carp)->log) >= 2)
-		net_info_ratelimited("%s: vhid %u: %s -> %s (%s)\n",
-				     carp->dev->name, carp->vhid,
-				     carp_state_name(old),
-				     carp_state_name(state), reason);
-	/* uevent and RTM_NEWLINK need process context. */
-	schedule_work(&carp->event_work);
+	if (carp_log_ok(dev_net(carp->dev), 2))
+		pr_info("%s: vhid %u: %s -> %s (%s)\n", carp->dev->name,
+			carp->vhid, carp_state_name(old),
+			carp_state_name(state), reason);
+	carp_event_queue(carp, state);
 }
 
 static void carp_send(struct carp_dev *carp)
@@ -123,6 +123,8 @@ static void carp_become_backup(struct carp_dev *carp, const char *reason)
 {
 	lockdep_assert_held(&carp->lock);
 	del_timer(&carp->ad_timer);
+	/* A BACKUP does not send: its send errors are history. */
+	carp_send_reset(carp);
 	carp_set_state(carp, CARP_STATE_BACKUP, reason);
 	carp_arm_master_down(carp);
 }
@@ -135,6 +137,7 @@ static void carp_become_init(struct carp_dev *carp, const char *reason,
 	del_timer(&carp->md_timer);
 	if (carp->state == CARP_STATE_MASTER && can_send)
 		carp_send_advert(carp, CARP_BOW_OUT, CARP_BOW_OUT);
+	carp_send_reset(carp);
 	carp_set_state(carp, CARP_STATE_INIT, reason);
 }
 
@@ -170,13 +173,6 @@ void carp_state_init(struct carp_dev *carp)
 	timer_setup(&carp->md_timer, carp_md_timer_fn, 0);
 }
 
-/* Device teardown: the timers must neither run nor be re-armed after this. */
-void carp_state_shutdown(struct carp_dev *carp)
-{
-	timer_shutdown_sync(&carp->ad_timer);
-	timer_shutdown_sync(&carp->md_timer);
-}
-
 static bool carp_lower_ok(const struct carp_dev *carp)
 {
 	return carp->parent && netif_running(carp->parent) &&
@@ -184,17 +180,63 @@ static bool carp_lower_ok(const struct carp_dev *carp)
 }
 
 /*
- * A parent that is down suppresses preemption on the whole host, once per
- * carp device, until it is back: the group failover of the BSDs.
+ * A parent that is down or without carrier suppresses preemption on the
+ * whole host, once per carp device bound to it, until it is back: the
+ * group failover of the BSDs (FreeBSD's carp_carpdev_state()).  The carp
+ * device's own administrative state plays no part: a new device, which
+ * starts down, must not demote the host.
  */
-static void carp_update_link_suppress(struct carp_dev *carp, bool lower_ok)
+static void carp_update_link_suppress(struct carp_dev *carp, bool want)
 {
-	bool want = carp->parent && !lower_ok;
-
+	ASSERT_RTNL();
 	if (want == carp->link_suppressing)
 		return;
 	carp->link_suppressing = want;
 	carp_suppress_adjust(dev_net(carp->dev), want ? 1 : -1);
+}
+
+/**
+ * carp_state_shutdown - device teardown, under RTNL
+ * @carp: the device, unbound and down
+ *
+ * The timers neither run nor are re-armed after this, and the device gives
+ * back every suppression of preemption it held.
+ */
+void carp_state_shutdown(struct carp_dev *carp)
+{
+	timer_shutdown_sync(&carp->ad_timer);
+	timer_shutdown_sync(&carp->md_timer);
+	spin_lock_bh(&carp->lock);
+	carp_send_reset(carp);
+	spin_unlock_bh(&carp->lock);
+	carp_update_link_suppress(carp, false);
+}
+
+/**
+ * carp_state_stop - leave for INIT now
+ * @carp: the device
+ * @why: for the log
+ *
+ * Under RTNL, before the device loses its parent: a MASTER bows out while
+ * the parent can still send it.
+ */
+void carp_state_stop(struct carp_dev *carp, const char *why)
+{
+	bool can_send = carp_lower_ok(carp);
+
+	ASSERT_RTNL();
+	spin_lock_bh(&carp->lock);
+	if (carp->state != CARP_STATE_INIT)
+		carp_become_init(carp, why, can_send);
+	spin_unlock_bh(&carp->lock);
+}
+
+/* Does the device hold an IPv4 address?  Not the HMAC snapshot: see addr.c. */
+static bool carp_has_addrs(const struct carp_dev *carp)
+{
+	const struct in_device *in_dev = __in_dev_get_rtnl(carp->dev);
+
+	return in_dev && rtnl_dereference(in_dev->ifa_list);
 }
 
 /**
@@ -207,9 +249,8 @@ static void carp_update_link_suppress(struct carp_dev *carp, bool lower_ok)
  */
 void carp_update(struct carp_dev *carp)
 {
-	struct carp_addrs *addrs = carp_addrs_rtnl(carp);
 	bool lower_ok = carp_lower_ok(carp);
-	bool run = lower_ok && netif_running(carp->dev) && addrs && addrs->n;
+	bool run = lower_ok && netif_running(carp->dev) && carp_has_addrs(carp);
 	const char *why;
 
 	ASSERT_RTNL();
@@ -217,7 +258,7 @@ void carp_update(struct carp_dev *carp)
 		netif_carrier_on(carp->dev);
 	else
 		netif_carrier_off(carp->dev);
-	carp_update_link_suppress(carp, lower_ok && netif_running(carp->dev));
+	carp_update_link_suppress(carp, carp->parent && !lower_ok);
 
 	spin_lock_bh(&carp->lock);
 	if (run && carp->state == CARP_STATE_INIT) {

@@ -12,6 +12,7 @@
 
 void carp_state_init(struct carp_dev *carp);
 void carp_state_shutdown(struct carp_dev *carp);
+void carp_state_stop(struct carp_dev *carp, const char *why);
 void carp_update(struct carp_dev *carp);
 enum carp_stat carp_state_input(struct carp_dev *carp, const struct carp_advert *adv,
 				__be32 saddr);

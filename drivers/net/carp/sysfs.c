@@ -9,6 +9,7 @@
  *   ipackets badttl ...    this device's counters, as in /proc/net/carp_stats
  */
 
+#include <linux/capability.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/string.h>
@@ -56,6 +57,9 @@ static ssize_t state_store(struct device *d, struct device_attribute *attr,
 	struct net_device *dev = to_net_dev(d);
 	enum carp_state state;
 
+	/* What net-sysfs asks of every write, and "ip link set" of this one. */
+	if (!ns_capable(dev_net(dev)->user_ns, CAP_NET_ADMIN))
+		return -EPERM;
 	if (sysfs_streq(buf, "MASTER") || sysfs_streq(buf, "master"))
 		state = CARP_STATE_MASTER;
 	else if (sysfs_streq(buf, "BACKUP") || sysfs_streq(buf, "backup"))
