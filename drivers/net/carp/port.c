@@ -280,6 +280,8 @@ static void carp_port_delete_all(struct carp_port *port)
 	LIST_HEAD(kill);
 	bool last;
 
+	if (WARN_ON_ONCE(list_empty(&port->carps)))
+		return;
 	do {
 		carp = list_first_entry(&port->carps, struct carp_dev, port_node);
 		last = list_is_singular(&port->carps);
