@@ -77,19 +77,29 @@ static const struct kernel_param_ops carp_param_ops = {
 	.get	= carp_param_get,
 };
 
-#define CARP_PARAM(_name, _max, _boot, _desc)				\
-	static struct carp_param carp_param_##_name = {			\
-		.offset = offsetof(struct carp_net, _name),		\
-		.max = _max,						\
-		.boot = _boot,						\
-	};								\
-	module_param_cb(_name, &carp_param_ops, &carp_param_##_name, 0644); \
-	MODULE_PARM_DESC(_name, _desc)
+static struct carp_param carp_param_allow = {
+	.offset = offsetof(struct carp_net, allow), .max = 1, .boot = 1,
+};
+module_param_cb(allow, &carp_param_ops, &carp_param_allow, 0644);
+MODULE_PARM_DESC(allow, "net.carp.allow of the initial namespace (0-1, default 1)");
 
-CARP_PARAM(allow, 1, 1, "net.carp.allow of the initial namespace (0-1, default 1)");
-CARP_PARAM(preempt, 1, 0, "net.carp.preempt of the initial namespace (0-1, default 0)");
-CARP_PARAM(log, CARP_LOG_DEBUG, 1, "net.carp.log of the initial namespace (0-7, default 1)");
-CARP_PARAM(arpbalance, 1, 0, "net.carp.arpbalance of the initial namespace (0-1, default 0)");
+static struct carp_param carp_param_preempt = {
+	.offset = offsetof(struct carp_net, preempt), .max = 1, .boot = 0,
+};
+module_param_cb(preempt, &carp_param_ops, &carp_param_preempt, 0644);
+MODULE_PARM_DESC(preempt, "net.carp.preempt of the initial namespace (0-1, default 0)");
+
+static struct carp_param carp_param_log = {
+	.offset = offsetof(struct carp_net, log), .max = CARP_LOG_DEBUG, .boot = 1,
+};
+module_param_cb(log, &carp_param_ops, &carp_param_log, 0644);
+MODULE_PARM_DESC(log, "net.carp.log of the initial namespace (0-7, default 1)");
+
+static struct carp_param carp_param_arpbalance = {
+	.offset = offsetof(struct carp_net, arpbalance), .max = 1, .boot = 0,
+};
+module_param_cb(arpbalance, &carp_param_ops, &carp_param_arpbalance, 0644);
+MODULE_PARM_DESC(arpbalance, "net.carp.arpbalance of the initial namespace (0-1, default 0)");
 
 static const struct ctl_table carp_sysctl_template[] = {
 	{

@@ -47,5 +47,4 @@ void carp_suppress_adjust(struct net *net, int delta);
 int carp_netns_init(void);
 void carp_netns_exit(void);
 
-
 #endif /* _CARP_NETNS_H */
