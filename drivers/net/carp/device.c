@@ -80,6 +80,17 @@ static netdev_tx_t carp_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	return NETDEV_TX_OK;
 }
 
+/* Never more than the parent carries (macvlan's rule). */
+static int carp_change_mtu(struct net_device *dev, int new_mtu)
+{
+	struct carp_dev *carp = netdev_priv(dev);
+
+	if (carp->parent && new_mtu > carp->parent->mtu)
+		return -EINVAL;
+	WRITE_ONCE(dev->mtu, new_mtu);
+	return 0;
+}
+
 static int carp_get_iflink(const struct net_device *dev)
 {
 	const struct carp_dev *carp = netdev_priv(dev);
@@ -137,6 +148,7 @@ static const struct net_device_ops carp_netdev_ops = {
 	.ndo_open		= carp_open,
 	.ndo_stop		= carp_stop,
 	.ndo_start_xmit		= carp_start_xmit,
+	.ndo_change_mtu		= carp_change_mtu,
 	.ndo_get_iflink		= carp_get_iflink,
 	.ndo_get_stats64	= dev_get_tstats64,
 	.ndo_validate_addr	= eth_validate_addr,

@@ -203,6 +203,8 @@ int carp_port_attach(struct carp_dev *carp, struct net_device *parent,
 	carp->port = port;
 	list_add_tail_rcu(&carp->port_node, &port->carps);
 	rcu_assign_pointer(port->vhids[carp->vhid], carp);
+	if (carp->dev->mtu > parent->mtu)
+		dev_set_mtu(carp->dev, parent->mtu);
 	if (netif_running(carp->dev))
 		carp_lower_open(carp);
 	carp_update(carp);
@@ -290,6 +292,29 @@ static void carp_port_delete_all(struct carp_port *port)
 	unregister_netdevice_many(&kill);
 }
 
+/*
+ * The parent's MTU changed.  A carp device may not exceed it.  And below
+ * 68 bytes the parent loses its in_device, with our 224.0.0.18
+ * memberships; inetdev's notifier, registered before ours, has already
+ * made or destroyed it.  So every running device leaves and joins again,
+ * all leaves before all joins, which keeps the membership count right
+ * whether the in_device is the old one or a new one.
+ */
+static void carp_port_mtu_changed(struct carp_port *port)
+{
+	struct carp_dev *carp;
+
+	list_for_each_entry(carp, &port->carps, port_node)
+		if (carp->dev->mtu > port->dev->mtu)
+			dev_set_mtu(carp->dev, port->dev->mtu);
+	list_for_each_entry(carp, &port->carps, port_node)
+		if (netif_running(carp->dev))
+			carp_lower_close(carp);
+	list_for_each_entry(carp, &port->carps, port_node)
+		if (netif_running(carp->dev))
+			carp_lower_open(carp);
+}
+
 static int carp_parent_event(struct notifier_block *nb, unsigned long event,
 			     void *ptr)
 {
@@ -307,6 +332,9 @@ static int carp_parent_event(struct notifier_block *nb, unsigned long event,
 	case NETDEV_CHANGE:
 		list_for_each_entry(carp, &port->carps, port_node)
 			carp_update(carp);
+		break;
+	case NETDEV_CHANGEMTU:
+		carp_port_mtu_changed(port);
 		break;
 	case NETDEV_UNREGISTER:
 		/* Also when the parent leaves for another namespace. */
