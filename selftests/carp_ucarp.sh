@@ -104,8 +104,12 @@ test_carp_wins()
 test_ucarp_wins()
 {
 	reset
-	ucarp_start 0 && carp_start 100 || return 1
-	wait_ucarp MASTER 10 || return 1
+	# ucarp first, until it is MASTER: started together, ucarp's 3 s
+	# master-down against carp's 3.39 s is a race that ucarp's slower
+	# start-up (pcap, its down script) can lose under emulation.
+	ucarp_start 0 && wait_ucarp MASTER 10 || return 1
+	carp_start 100 || return 1
+	wait_state "$k" carp0 BACKUP 5 || return 1
 	sleep 3
 	check_eq "$(carp_state "$k" carp0)" BACKUP "carp" || return 1
 	wait_ucarp MASTER 1 && client_reaches

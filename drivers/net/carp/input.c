@@ -23,17 +23,20 @@ static void carp_input_drop(struct sk_buff *skb, struct carp_dev *carp,
 			    enum carp_stat reason, u8 vhid)
 {
 	struct net *net = dev_net(skb->dev);
+	bool quiet;
 
 	carp_net_stat_inc(net, reason);
 	if (carp)
 		carp_dev_stat_inc(carp, reason);
 	/*
-	 * Advertisements of vhids this host does not run are normal on a
-	 * shared LAN: counted, logged only when debugging, as on the BSDs.
+	 * Advertisements of vhids this host does not run, or arriving on an
+	 * interface without carp, are normal on a shared LAN: counted, and
+	 * logged only when debugging, as on the BSDs.
 	 */
 	if (reason == CARP_STAT_DISALLOWED)
 		return;
-	if (carp_log_ok(net, reason == CARP_STAT_BADVHID ? CARP_LOG_DEBUG : 1))
+	quiet = reason == CARP_STAT_BADVHID || reason == CARP_STAT_BADIF;
+	if (carp_log_ok(net, quiet ? CARP_LOG_DEBUG : 1))
 		pr_info("%s: vhid %u: dropped advertisement from %pI4: %s\n",
 			skb->dev->name, vhid, &ip_hdr(skb)->saddr,
 			carp_stat_names[reason]);
