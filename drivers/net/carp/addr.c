@@ -22,6 +22,7 @@
 #include "addr.h"
 #include "device.h"
 #include "hmac.h"
+#include "netns.h"
 #include "port.h"
 #include "state.h"
 
@@ -42,7 +43,7 @@ int carp_addrs_refresh(struct carp_dev *carp)
 	if (in_dev)
 		in_dev_for_each_ifa_rtnl(ifa, in_dev)
 			n++;
-	addrs = kzalloc(struct_size(addrs, addr, n), GFP_KERNEL);
+	addrs = kzalloc(struct_size(addrs, addr, n), GFP_KERNEL_ACCOUNT);
 	if (!addrs)
 		return -ENOMEM;
 	if (in_dev)
@@ -89,15 +90,19 @@ static void carp_autobind(struct carp_dev *carp, const struct in_ifaddr *ifa)
 	struct net_device *parent = carp_find_parent(dev_net(carp->dev), ifa);
 	int err;
 
+	struct net *net = dev_net(carp->dev);
+
+	/* Any user namespace can loop on this: the log is rate limited. */
 	if (!parent) {
-		netdev_info(carp->dev, "no interface in the subnet of %pI4/%u, staying unbound\n",
-			    &ifa->ifa_local, ifa->ifa_prefixlen);
+		if (carp_log_ok(net, 1))
+			netdev_info(carp->dev, "no interface in the subnet of %pI4/%u, staying unbound\n",
+				    &ifa->ifa_local, ifa->ifa_prefixlen);
 		return;
 	}
 	err = carp_port_attach(carp, parent, NULL);
-	if (err)
+	if (err && carp_log_ok(net, 1))
 		netdev_warn(carp->dev, "cannot bind to %s: %d\n", parent->name, err);
-	else
+	else if (!err && carp_log_ok(net, 2))
 		netdev_info(carp->dev, "bound to %s\n", parent->name);
 }
 

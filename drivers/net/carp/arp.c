@@ -41,9 +41,11 @@ static bool carp_arp_parse_hdr(const struct arphdr *arp, struct carp_arp_req *re
 {
 	const unsigned char *p;
 
-	if (arp->ar_hrd != htons(ARPHRD_ETHER) || arp->ar_pro != htons(ETH_P_IP) ||
-	    arp->ar_hln != ETH_ALEN || arp->ar_pln != 4 ||
-	    arp->ar_op != htons(ARPOP_REQUEST))
+	/* arp_process() takes IEEE 802 hardware type on Ethernet too. */
+	if ((arp->ar_hrd != htons(ARPHRD_ETHER) &&
+	     arp->ar_hrd != htons(ARPHRD_IEEE802)) ||
+	    arp->ar_pro != htons(ETH_P_IP) || arp->ar_hln != ETH_ALEN ||
+	    arp->ar_pln != 4 || arp->ar_op != htons(ARPOP_REQUEST))
 		return false;
 	p = (const unsigned char *)(arp + 1);
 	req->sha = p;
@@ -293,6 +295,8 @@ static unsigned int carp_arp_out(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	/* 0.0.0.0 if the parent has no address: a probe poisons nobody. */
 	own = carp_parent_addr(dev, req.tip);
+	if (own == req.sip)
+		return NF_ACCEPT;
 	if (skb_ensure_writable(skb, len))
 		return NF_ACCEPT;
 	sip = (unsigned char *)(arp_hdr(skb) + 1) + ETH_ALEN;
@@ -300,21 +304,61 @@ static unsigned int carp_arp_out(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
-static const struct nf_hook_ops carp_arp_out_ops = {
-	.hook		= carp_arp_out,
-	.pf		= NFPROTO_ARP,
-	.hooknum	= NF_ARP_OUT,
-	.priority	= 0,
+/*
+ * Runs under rcu_read_lock(), for every ARP frame arriving on any device of
+ * the namespace, after the rx handlers.  A virtual address is a local
+ * address of the whole host (weak host model), so any interface, not only
+ * a carp parent, would answer for it with its own MAC: a second NIC on the
+ * same LAN, a parent whose carp devices hold other addresses, every NIC
+ * while a carp device is still unbound, a VLAN device on the parent, or the
+ * parent itself in the moment between an address leaving our snapshot and
+ * its local route leaving the FIB.  Requests about a virtual address are
+ * answered by carp alone: on a carp parent holding it, our rx handler
+ * passes them through these hooks itself (carp_arp_rx()); anywhere else
+ * they are dropped here.
+ */
+static unsigned int carp_arp_in(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	unsigned int len = sizeof(struct arphdr) + 2 * (ETH_ALEN + 4);
+	struct net_device *holder, *in = state->in;
+	struct carp_arp_req req;
+
+	if (!in || !pskb_may_pull(skb, len) ||
+	    !carp_arp_parse_hdr(arp_hdr(skb), &req))
+		return NF_ACCEPT;
+	holder = __ip_dev_find(state->net, req.tip, false);
+	if (!holder || !netif_is_carp(holder))
+		return NF_ACCEPT;
+	if (carp_port_exists(in) &&
+	    carp_port_has_addr(carp_port_get_rcu(in), req.tip))
+		return NF_ACCEPT;	/* carp_arp_rx() on its way to answer */
+	return NF_DROP;
+}
+
+static const struct nf_hook_ops carp_arp_ops[] = {
+	{
+		.hook		= carp_arp_out,
+		.pf		= NFPROTO_ARP,
+		.hooknum	= NF_ARP_OUT,
+		.priority	= 0,
+	},
+	{
+		.hook		= carp_arp_in,
+		.pf		= NFPROTO_ARP,
+		.hooknum	= NF_ARP_IN,
+		.priority	= 0,
+	},
 };
 
 int carp_arp_net_init(struct net *net)
 {
-	return nf_register_net_hook(net, &carp_arp_out_ops);
+	return nf_register_net_hooks(net, carp_arp_ops, ARRAY_SIZE(carp_arp_ops));
 }
 
 void carp_arp_net_exit(struct net *net)
 {
-	nf_unregister_net_hook(net, &carp_arp_out_ops);
+	nf_unregister_net_hooks(net, carp_arp_ops, ARRAY_SIZE(carp_arp_ops));
 }
 #else
 int carp_arp_net_init(struct net *net)

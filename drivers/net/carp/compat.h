@@ -58,4 +58,11 @@ static inline void carp_compat_set_netns_immutable(struct net_device *dev)
 	({ (void)(n); register_net_sysctl(net, path, table); })
 #endif
 
+/* Since 6.11 proc handlers take a const table. */
+#ifdef CARP_HAVE_CONST_CTL_TABLE
+#define carp_ctl_table const struct ctl_table
+#else
+#define carp_ctl_table struct ctl_table
+#endif
+
 #endif /* _CARP_COMPAT_H */

@@ -66,6 +66,7 @@ static netdev_tx_t carp_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct carp_dev *carp = netdev_priv(dev);
 	struct net_device *parent = READ_ONCE(carp->parent);
 	unsigned int len = skb->len;
+	int rc;
 
 	if (READ_ONCE(carp->state) != CARP_STATE_MASTER || !parent) {
 		DEV_STATS_INC(dev, tx_dropped);
@@ -73,7 +74,12 @@ static netdev_tx_t carp_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		return NETDEV_TX_OK;
 	}
 	skb->dev = parent;
-	if (dev_queue_xmit(skb) == NET_XMIT_SUCCESS)
+	/*
+	 * Congestion (NET_XMIT_CN) still sent the frame.  net_xmit_eval()
+	 * evaluates its argument twice: never pass it the transmit itself.
+	 */
+	rc = dev_queue_xmit(skb);
+	if (!net_xmit_eval(rc))
 		dev_sw_netstats_tx_add(dev, 1, len);
 	else
 		DEV_STATS_INC(dev, tx_dropped);
@@ -200,17 +206,22 @@ static void carp_event_work(struct work_struct *work)
 	char *envp[3] = { state_env, vhid_env, NULL };
 	enum carp_state state;
 
+	snprintf(vhid_env, sizeof(vhid_env), "CARP_VHID=%u", carp->vhid);
+	/* All that is queued, under one RTNL. */
+	rtnl_lock();
 	while (carp_event_pop(carp, &state)) {
+		/*
+		 * A device being deleted is announced by its RTM_DELLINK
+		 * and "remove" uevent instead.
+		 */
+		if (carp->dev->reg_state != NETREG_REGISTERED)
+			continue;
 		snprintf(state_env, sizeof(state_env), "CARP_STATE=%s",
 			 carp_state_name(state));
-		snprintf(vhid_env, sizeof(vhid_env), "CARP_VHID=%u", carp->vhid);
-		rtnl_lock();
-		if (carp->dev->reg_state == NETREG_REGISTERED) {
-			netdev_state_change(carp->dev);
-			kobject_uevent_env(&carp->dev->dev.kobj, KOBJ_CHANGE, envp);
-		}
-		rtnl_unlock();
+		netdev_state_change(carp->dev);
+		kobject_uevent_env(&carp->dev->dev.kobj, KOBJ_CHANGE, envp);
 	}
+	rtnl_unlock();
 }
 
 void carp_setup(struct net_device *dev)

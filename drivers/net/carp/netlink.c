@@ -203,8 +203,11 @@ static int carp_changelink(struct net_device *dev, struct nlattr *tb[],
 		carp_apply_timing(carp, data);
 		carp_advertise_now(carp);
 	}
-	if (data[IFLA_CARP_STATE])
-		carp_force_state(carp, nla_get_u8(data[IFLA_CARP_STATE]));
+	if (data[IFLA_CARP_STATE] &&
+	    !carp_force_state(carp, nla_get_u8(data[IFLA_CARP_STATE])))
+		/* Not an error, as on the BSDs; ip prints it as a warning. */
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_CARP_STATE],
+				    "The device is INIT (down, unbound or without address): state not changed");
 	return 0;
 }
 

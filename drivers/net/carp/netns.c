@@ -16,6 +16,7 @@
  * /proc/net/carp_stats, one "name value" per line.
  */
 
+#include <linux/capability.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/proc_fs.h>
@@ -101,37 +102,51 @@ static struct carp_param carp_param_arpbalance = {
 module_param_cb(arpbalance, &carp_param_ops, &carp_param_arpbalance, 0644);
 MODULE_PARM_DESC(arpbalance, "net.carp.arpbalance of the initial namespace (0-1, default 0)");
 
+/*
+ * proc_dointvec_minmax() for a net.carp value, and writing needs
+ * CAP_NET_ADMIN in the namespace's user namespace: the sysctl core lets
+ * the namespace's root uid write without it.  extra1 is the namespace's
+ * carp_net (set at registration), extra2 the maximum; the minimum is 0.
+ */
+static int carp_sysctl_minmax(carp_ctl_table *table, int write, void *buffer,
+			      size_t *lenp, loff_t *ppos)
+{
+	const struct carp_net *cn = table->extra1;
+	struct ctl_table tmp = *table;
+
+	if (write && !ns_capable(cn->net->user_ns, CAP_NET_ADMIN))
+		return -EPERM;
+	tmp.extra1 = SYSCTL_ZERO;
+	return proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+}
+
 static const struct ctl_table carp_sysctl_template[] = {
 	{
 		.procname	= "allow",
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ZERO,
+		.proc_handler	= carp_sysctl_minmax,
 		.extra2		= SYSCTL_ONE,
 	},
 	{
 		.procname	= "preempt",
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ZERO,
+		.proc_handler	= carp_sysctl_minmax,
 		.extra2		= SYSCTL_ONE,
 	},
 	{
 		.procname	= "log",
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ZERO,
+		.proc_handler	= carp_sysctl_minmax,
 		.extra2		= &carp_log_max,
 	},
 	{
 		.procname	= "arpbalance",
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ZERO,
+		.proc_handler	= carp_sysctl_minmax,
 		.extra2		= SYSCTL_ONE,
 	},
 	{
@@ -154,15 +169,22 @@ void carp_net_stat_inc(struct net *net, enum carp_stat stat)
  *
  * net.carp.log must be at least @level, and the namespace's own rate limit
  * must allow it: a namespace flooding itself with bad packets at log 7
- * cannot silence the log of another.
+ * cannot silence the log of another.  All namespaces but the initial one
+ * also share a budget of five times that, so that many namespaces cannot
+ * flood the host's log either; the initial namespace never waits for them.
  *
  * Return: true to log.
  */
 bool carp_log_ok(struct net *net, int level)
 {
+	/* What all other namespaces together may write: the host's log. */
+	static DEFINE_RATELIMIT_STATE(others_rs, DEFAULT_RATELIMIT_INTERVAL,
+				      5 * DEFAULT_RATELIMIT_BURST);
 	struct carp_net *cn = carp_net(net);
 
-	return READ_ONCE(cn->log) >= level && __ratelimit(&cn->log_rs);
+	if (READ_ONCE(cn->log) < level || !__ratelimit(&cn->log_rs))
+		return false;
+	return net_eq(net, &init_net) || __ratelimit(&others_rs);
 }
 
 /* Every MASTER in the namespace advertises its new skew at once. */
@@ -207,6 +229,7 @@ static int carp_sysctl_register(struct net *net, struct carp_net *cn)
 {
 	size_t n = ARRAY_SIZE(carp_sysctl_template);
 	struct ctl_table *tbl;
+	int i;
 
 	/* One table per namespace, also for init_net: the module can unload. */
 	tbl = kcalloc(n + CARP_SYSCTL_SENTINEL, sizeof(*tbl), GFP_KERNEL);
@@ -218,6 +241,8 @@ static int carp_sysctl_register(struct net *net, struct carp_net *cn)
 	tbl[2].data = &cn->log;
 	tbl[3].data = &cn->arpbalance;
 	tbl[4].data = &cn->suppress.counter;
+	for (i = 0; i < 4; i++)
+		tbl[i].extra1 = cn;
 
 	cn->sysctl_hdr = carp_register_net_sysctl(net, "net/carp", tbl, n);
 	if (!cn->sysctl_hdr) {

@@ -25,15 +25,37 @@
  * @parent: a carp parent
  * @dst: a virtual address, or a neighbour the parent resolves
  *
- * The parent's primary address in @dst's subnet if it has one, chosen as
- * arp_solicit() chooses.  The source of advertisements: no BSD checks it,
+ * The parent's primary address in @dst's subnet if it has one, else its
+ * first primary address of link or global scope; never an address of
+ * another device (which inet_select_addr() falls back to, and which could
+ * be a virtual address).  The source of advertisements: no BSD checks it,
  * but ucarp breaks ties with it, so it must be real and on the LAN.
  *
- * Return: the address, or 0 if there is none.
+ * Return: the address, or 0 if the parent has none.
  */
 __be32 carp_parent_addr(struct net_device *parent, __be32 dst)
 {
-	return inet_select_addr(parent, dst, RT_SCOPE_LINK);
+	const struct in_ifaddr *ifa;
+	struct in_device *in_dev;
+	__be32 addr = 0;
+
+	rcu_read_lock();
+	in_dev = __in_dev_get_rcu(parent);
+	if (in_dev) {
+		in_dev_for_each_ifa_rcu(ifa, in_dev) {
+			if ((ifa->ifa_flags & IFA_F_SECONDARY) ||
+			    ifa->ifa_scope > RT_SCOPE_LINK)
+				continue;
+			if (!((ifa->ifa_local ^ dst) & ifa->ifa_mask)) {
+				addr = ifa->ifa_local;
+				break;
+			}
+			if (!addr)
+				addr = ifa->ifa_local;
+		}
+	}
+	rcu_read_unlock();
+	return addr;
 }
 
 static void carp_fill_iphdr(struct sk_buff *skb, struct net_device *parent,

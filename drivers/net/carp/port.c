@@ -149,7 +149,7 @@ static struct carp_port *carp_port_create(struct net_device *parent)
 	struct carp_port *port;
 	int err;
 
-	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	port = kzalloc(sizeof(*port), GFP_KERNEL_ACCOUNT);
 	if (!port)
 		return ERR_PTR(-ENOMEM);
 	port->dev = parent;
@@ -205,6 +205,9 @@ int carp_port_attach(struct carp_dev *carp, struct net_device *parent,
 	rcu_assign_pointer(port->vhids[carp->vhid], carp);
 	if (carp->dev->mtu > parent->mtu)
 		dev_set_mtu(carp->dev, parent->mtu);
+	/* Room for whatever the parent puts in front (VLAN tags, ...). */
+	carp->dev->needed_headroom = parent->hard_header_len +
+				     parent->needed_headroom - ETH_HLEN;
 	if (netif_running(carp->dev))
 		carp_lower_open(carp);
 	carp_update(carp);

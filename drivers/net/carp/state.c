@@ -335,17 +335,23 @@ out:
  * @state: CARP_STATE_MASTER or CARP_STATE_BACKUP
  *
  * As on the BSDs, ignored while the device is in INIT.
+ *
+ * Return: false if ignored because the device is INIT.
  */
-void carp_force_state(struct carp_dev *carp, enum carp_state state)
+bool carp_force_state(struct carp_dev *carp, enum carp_state state)
 {
+	bool running;
+
 	spin_lock_bh(&carp->lock);
-	if (carp->state != CARP_STATE_INIT && carp->state != state) {
+	running = carp->state != CARP_STATE_INIT;
+	if (running && carp->state != state) {
 		if (state == CARP_STATE_MASTER)
 			carp_become_master(carp, "user requested");
 		else
 			carp_become_backup(carp, "user requested");
 	}
 	spin_unlock_bh(&carp->lock);
+	return running;
 }
 
 /* Advertise at once if MASTER: our skew changed and peers should know. */
