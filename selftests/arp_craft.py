@@ -10,6 +10,7 @@ PROBE is NAME[,key=value...] with the keys
   spa=IP    ARP sender protocol address (default 0.0.0.0)
   tpa=IP    ARP target protocol address (default TARGET_IP)
   vlan=VID  add an 802.1Q tag with this VID
+  hrd=N     ARP hardware type (default 1, Ethernet; 6 is IEEE 802)
   count=N   send the request N times (default 1)
 The Ethernet source is always the interface's MAC.
 
@@ -41,7 +42,7 @@ def parse_mac(text):
 
 def request(own, o, target):
     sha = parse_mac(o["sha"]) if "sha" in o else own
-    arp = struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1, sha,
+    arp = struct.pack("!HHBBH6s4s6s4s", int(o.get("hrd", 1)), 0x0800, 6, 4, 1, sha,
                       socket.inet_aton(o.get("spa", "0.0.0.0")), b"\0" * 6,
                       socket.inet_aton(o.get("tpa", target)))
     eth = parse_mac(o.get("dst", "ff:ff:ff:ff:ff:ff")) + own

@@ -317,6 +317,42 @@ test_hostile_requests()
 	return $rc
 }
 
+# The address is local to the whole host (weak host model): no interface
+# but carp may answer for it.  An IEEE 802 hardware type request (which
+# arp_process() takes on Ethernet), a second NIC of b on the same LAN, and
+# a host whose carp device is still unbound.
+test_only_carp_answers()
+{
+	local out rc=0
+
+	converge || return 1
+	ip -n "$c" neigh flush dev eth0
+	ip link add eth1 netns "$b" type veth peer name p-b1 netns "$sw" || return 1
+	ip -n "$sw" link set p-b1 master br0 up
+	ip -n "$b" addr add 10.0.0.22/24 dev eth1
+	ip -n "$b" link set eth1 up
+	setup_ns d || return 1
+	lan_attach "$d" 10.0.0.4/24 || return 1
+	ip -n "$d" link add name carp0 type carp vhid 9 || return 1
+	ip -n "$d" link set carp0 up
+	ip -n "$d" addr add 192.0.2.50/32 dev carp0
+	sleep 1		# the new ports forward, b's eth1 has its address
+	out=$(ip netns exec "$c" python3 "$SELFTEST_DIR/arp_craft.py" eth0 $VIP 0.8 \
+		hrd6,spa=10.0.0.51,hrd=6 \
+		plain,spa=10.0.0.52 \
+		unbound,spa=10.0.0.53,tpa=192.0.2.50)
+	log "$(tr '\n' ';' <<<"$out")"
+	check_eq "$(replies_of hrd6 "$out")" "1 $VMAC/$VMAC" \
+		"hardware type 6 request" || rc=1
+	check_eq "$(replies_of plain "$out")" "1 $VMAC/$VMAC" \
+		"request with b's second NIC on the LAN" || rc=1
+	check_eq "$(replies_of unbound "$out")" "0" \
+		"request for the address of an unbound carp device" || rc=1
+	ip -n "$b" link del eth1
+	ip netns del "$d"
+	return $rc
+}
+
 # --- advertisements ------------------------------------------------------
 
 # wait_running NS: carp0 in NS has left INIT.
@@ -542,11 +578,12 @@ run_timed()
 
 require_carp
 setup || exit $ksft_fail
-ktap_plan 8
+ktap_plan 9
 run_timed "ARP replies for the address carry the virtual MAC, also to unicast requests" test_reply_mac
 run_timed "a client's entry stays on the virtual MAC through NUD probes" test_nud_probes
 run_timed "carp0 resolves neighbours and sends from the virtual MAC only as MASTER" test_carp0_neigh
 run_timed "malformed or misdirected ARP requests get no answer" test_hostile_requests
+run_timed "no interface but carp answers for a virtual address" test_only_carp_answers
 run_timed "advertisements for a foreign vhid are counted, not logged" test_badvhid_quiet
 run_timed "the log rate limit is per namespace" test_log_ratelimit_per_ns
 run_timed "advertisements and ARP from the parent's address in the VIP's subnet" test_advert_source

@@ -55,6 +55,7 @@ test_election()
 	local i sa sb
 
 	converge || return 1
+	masters_watch_start vhid1 "$a:carp0" "$b:carp0" || return 1
 	# Never two masters afterwards.
 	for i in $(seq 1 20); do
 		sa=$(carp_state "$a" carp0) sb=$(carp_state "$b" carp0)
@@ -63,6 +64,7 @@ test_election()
 	done
 	ip -n "$a" link show carp0 | grep -q "state UP" || fail "MASTER is not UP" || return 1
 	ip -n "$b" link show carp0 | grep -q "state DORMANT" || fail "BACKUP is not DORMANT"
+	masters_watch_end $?
 }
 
 test_link_down_failover()
@@ -70,6 +72,7 @@ test_link_down_failover()
 	local ms
 
 	converge || return 1
+	masters_watch_start vhid1 "$a:carp0" "$b:carp0" || return 1
 	# b's master-down is 3 + 100/256 s after a's last advertisement.
 	ms=$(ip netns exec "$a" python3 "$SELFTEST_DIR/carp_timer.py" "$a" eth0 "$b" carp0 8)
 	log "link down -> takeover in $ms ms"
@@ -83,6 +86,7 @@ test_link_down_failover()
 	sleep 4
 	check_eq "$(carp_state "$a" carp0)/$(carp_state "$b" carp0)" BACKUP/MASTER \
 		"a/b without preempt"
+	masters_watch_end $?
 }
 
 test_bow_out()
@@ -90,14 +94,17 @@ test_bow_out()
 	local ms
 
 	converge || return 1
+	masters_watch_start vhid1 "$a:carp0" "$b:carp0" || return 1
 	ms=$(ip netns exec "$a" python3 "$SELFTEST_DIR/carp_timer.py" "$a" carp0 "$b" carp0 5)
 	log "bow-out -> takeover in $ms ms"
 	[ "$ms" != timeout ] && [ "$ms" -lt 500 ] || fail "bow-out takeover: $ms ms"
+	masters_watch_end $?
 }
 
 test_preempt()
 {
 	converge || return 1
+	masters_watch_start vhid1 "$a:carp0" "$b:carp0" || return 1
 	# a leaves, b takes over, a returns...
 	ip -n "$a" link set carp0 down
 	wait_state "$b" carp0 MASTER 2 || return 1
@@ -109,6 +116,7 @@ test_preempt()
 	# with it, a takes over from the slower b at its next advertisement.
 	ip netns exec "$a" sysctl -qw net.carp.preempt=1
 	wait_state "$a" carp0 MASTER 3 && wait_state "$b" carp0 BACKUP 3
+	masters_watch_end $?
 }
 
 test_bad_password()
@@ -135,6 +143,7 @@ arp_replies()
 test_arp_ownership()
 {
 	converge || return 1
+	masters_watch_start vhid1 "$a:carp0" "$b:carp0" || return 1
 	check_eq "$(arp_replies)" "$VMAC $VMAC" "replies from a MASTER/BACKUP pair" ||
 		return 1
 	# a gone: b is BACKUP until its master-down timer fires; nobody answers.
@@ -145,6 +154,7 @@ test_arp_ownership()
 	ip -n "$a" link set eth0 up
 	wait_state "$a" carp0 BACKUP 5 || return 1
 	check_eq "$(arp_replies)" "$VMAC $VMAC" "replies with a back as BACKUP"
+	masters_watch_end $?
 }
 
 test_backup_silent()
@@ -168,6 +178,7 @@ test_client_across_failover()
 	local lost=0 i
 
 	converge || return 1
+	masters_watch_start vhid1 "$a:carp0" "$b:carp0" || return 1
 	ip netns exec "$c" ping -c 2 -W 1 $VIP > /dev/null || fail "ping" || return 1
 	check_eq "$(neigh_mac "$c" $VIP)" $VMAC "client's neighbour entry" || return 1
 	ip -n "$a" link set eth0 down
@@ -180,6 +191,7 @@ test_client_across_failover()
 		return 1
 	log "pings lost during failover: $lost"
 	check_eq "$(neigh_mac "$c" $VIP)" $VMAC "client's neighbour entry after failover"
+	masters_watch_end $?
 }
 
 require_carp

@@ -79,18 +79,23 @@ setup()
 
 test_converge()
 {
+	masters_watch_start vhid1 "$hosta:carp0" "$provider:carp0" &&
+	masters_watch_start vhid2 "$hostb:carp0" "$provider:carp1" || return 1
 	wait_state "$hosta" carp0 MASTER 10 && wait_state "$hostb" carp0 MASTER 10 &&
 	wait_state "$provider" carp0 BACKUP 1 && wait_state "$provider" carp1 BACKUP 1 ||
 		return 1
 	say "converged: $(states)"
 	wait_served 192.168.1.50 hosta 5 && wait_served 192.168.1.51 hostb 5 || return 1
 	say "client: 192.168.1.50 is served by $(fetch 192.168.1.50), 192.168.1.51 by $(fetch 192.168.1.51)"
+	masters_watch_end
 }
 
 test_hosta_fails()
 {
 	local t0 t1
 
+	masters_watch_start vhid1 "$hosta:carp0" "$provider:carp0" &&
+	masters_watch_start vhid2 "$hostb:carp0" "$provider:carp1" || return 1
 	say "hosta loses its network (ip link set eth0 down)"
 	t0=$(now_ms)
 	ip -n "$hosta" link set eth0 down
@@ -100,12 +105,15 @@ test_hosta_fails()
 	wait_served 192.168.1.50 provider 5 || return 1
 	check_eq "$(fetch 192.168.1.51)" hostb "192.168.1.51 unaffected" || return 1
 	say "client: 192.168.1.50 is served by $(fetch 192.168.1.50), 192.168.1.51 by $(fetch 192.168.1.51)"
+	masters_watch_end
 }
 
 test_hosta_returns_no_preempt()
 {
 	local t0 t1
 
+	masters_watch_start vhid1 "$hosta:carp0" "$provider:carp0" &&
+	masters_watch_start vhid2 "$hostb:carp0" "$provider:carp1" || return 1
 	say "hosta comes back; without preemption it stays BACKUP"
 	ip -n "$hosta" link set eth0 up
 	wait_state "$hosta" carp0 BACKUP 5 || return 1
@@ -121,12 +129,15 @@ test_hosta_returns_no_preempt()
 	say "hosta is MASTER again after $((t1 - t0)) ms (provider bowed out): $(states)"
 	wait_state "$provider" carp0 BACKUP 5 && wait_served 192.168.1.50 hosta 5 || return 1
 	say "client: 192.168.1.50 is served by $(fetch 192.168.1.50)"
+	masters_watch_end
 }
 
 test_hosta_returns_preempt()
 {
 	local t0 t1
 
+	masters_watch_start vhid1 "$hosta:carp0" "$provider:carp0" &&
+	masters_watch_start vhid2 "$hostb:carp0" "$provider:carp1" || return 1
 	say "now with net.carp.preempt=1 on hosta; hosta fails again"
 	ip netns exec "$hosta" sysctl -qw net.carp.preempt=1
 	ip -n "$hosta" link set eth0 down
@@ -140,6 +151,7 @@ test_hosta_returns_preempt()
 	say "hosta took its address back by itself after $((t1 - t0)) ms: $(states)"
 	wait_state "$provider" carp0 BACKUP 2 && wait_served 192.168.1.50 hosta 5 || return 1
 	say "client: 192.168.1.50 is served by $(fetch 192.168.1.50), 192.168.1.51 by $(fetch 192.168.1.51)"
+	masters_watch_end
 }
 
 require_carp

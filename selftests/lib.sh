@@ -174,3 +174,183 @@ check_eq()
 {
 	[ "$1" = "$2" ] || fail "${3:-value}: got '$1', expected '$2'"
 }
+
+# --- never two masters ----------------------------------------------------
+#
+# masters_watch_start NAME NS:DEV...: watch, in the background, that at most
+# one of the listed carp devices (one vhid on several hosts) is MASTER.  Two
+# or more MASTERs for longer than MASTERS_WATCH_GRACE_MS (default 1500) in a
+# row count as a violation; a shorter overlap is normal while a preempting
+# BACKUP's first advertisement is on its way.  masters_watch_stop ends every
+# running watch and fails (with a message per violation) if one was seen.
+#
+# The watcher is one python process that reads IFLA_CARP_STATE, what
+# carp_state reads through "ip -d link", over rtnetlink every 50 ms: a shell
+# loop of carp_state calls would take the whole CPU of an emulated guest and
+# sample far less often.  A namespace is entered afresh for every sample, so
+# the watch keeps no namespace alive.  Several watches (one per vhid) may
+# run at once; a start in a new case (run_test) first drops the watches an
+# earlier case left running when it failed before masters_watch_stop.
+
+MASTERS_WATCH_GRACE_MS=${MASTERS_WATCH_GRACE_MS:-1500}
+MASTERS_WATCH_PIDS=()
+MASTERS_WATCH_FILES=()
+MASTERS_WATCH_CASE=
+
+masters_watch_py()
+{
+	cat <<'PY'
+import ctypes, os, socket, struct, sys, time
+
+CLONE_NEWNET = 0x40000000
+RTM_NEWLINK, RTM_GETLINK, NLM_F_REQUEST = 16, 18, 1
+IFLA_IFNAME, IFLA_LINKINFO = 3, 18
+IFLA_INFO_DATA, IFLA_CARP_STATE, CARP_STATE_MASTER = 2, 5, 2
+
+libc = ctypes.CDLL(None, use_errno=True)
+out, grace, name = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+byns = {}
+for spec in sys.argv[4:]:
+    ns, dev = spec.split(":", 1)
+    byns.setdefault(ns, []).append(dev)
+parent = os.getppid()
+
+
+def attrs(buf):
+    i = 0
+    while i + 4 <= len(buf):
+        alen, atype = struct.unpack_from("HH", buf, i)
+        if alen < 4:
+            return
+        yield atype & 0x3fff, buf[i + 4:i + alen]
+        i += (alen + 3) & ~3
+
+
+def rtnl_in(ns):
+    """A NETLINK_ROUTE socket in namespace NS, or None if it is gone."""
+    own = os.open("/proc/self/ns/net", os.O_RDONLY)
+    try:
+        target = os.open("/run/netns/" + ns, os.O_RDONLY)
+    except OSError:
+        os.close(own)
+        return None
+    try:
+        if libc.setns(target, CLONE_NEWNET) != 0:
+            return None
+        return socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+    finally:
+        libc.setns(own, CLONE_NEWNET)
+        os.close(own)
+        os.close(target)
+
+
+def state(sock, dev):
+    """IFLA_CARP_STATE of DEV, None if it does not exist."""
+    ifname = dev.encode() + b"\0"
+    attr = struct.pack("HH", 4 + len(ifname), IFLA_IFNAME) + ifname
+    attr += b"\0" * (-len(attr) % 4)
+    body = struct.pack("BxHiII", 0, 0, 0, 0, 0) + attr
+    sock.send(struct.pack("IHHII", 16 + len(body), RTM_GETLINK,
+                          NLM_F_REQUEST, 1, 0) + body)
+    data = sock.recv(65536)
+    mlen, mtype = struct.unpack_from("IH", data, 0)
+    if mtype != RTM_NEWLINK:
+        return None
+    for t, v in attrs(data[32:mlen]):
+        if t == IFLA_LINKINFO:
+            for t2, v2 in attrs(v):
+                if t2 == IFLA_INFO_DATA:
+                    for t3, v3 in attrs(v2):
+                        if t3 == IFLA_CARP_STATE:
+                            return v3[0]
+    return None
+
+
+def masters():
+    found = []
+    for ns, devs in byns.items():
+        sock = rtnl_in(ns)
+        if sock is None:
+            continue
+        with sock:
+            for dev in devs:
+                try:
+                    if state(sock, dev) == CARP_STATE_MASTER:
+                        found.append(ns + ":" + dev)
+                except OSError:
+                    pass
+    return found
+
+
+open(out + ".ready", "w").close()
+since, worst = None, 0
+while not os.path.exists(out + ".stop") and os.getppid() == parent:
+    now = time.monotonic()
+    both = masters()
+    if len(both) >= 2:
+        if since is None:
+            since = now
+        ms = int((now - since) * 1000)
+        if ms > grace and ms > worst:
+            worst = ms
+            with open(out, "w") as f:
+                f.write("%s: %s MASTER together for %d ms or more\n"
+                        % (name, " and ".join(both), ms))
+    else:
+        since = None
+    time.sleep(0.05)
+PY
+}
+
+masters_watch_start()
+{
+	local name=$1 f i
+	shift
+
+	# Watches of an earlier case that failed before its masters_watch_stop
+	# are still running: drop them.
+	if [ "$MASTERS_WATCH_CASE" != "$TESTS_RUN" ] && [ ${#MASTERS_WATCH_PIDS[@]} -gt 0 ]; then
+		masters_watch_stop > /dev/null 2>&1
+	fi
+	MASTERS_WATCH_CASE=$TESTS_RUN
+	f=$(mktemp /tmp/carp-masters.XXXXXX) || return 1
+	: > "$f"
+	python3 -S -c "$(masters_watch_py)" "$f" "$MASTERS_WATCH_GRACE_MS" "$name" "$@" \
+		> /dev/null 2>&1 &
+	MASTERS_WATCH_PIDS+=($!)
+	MASTERS_WATCH_FILES+=("$f")
+	# Python starts slowly under emulation: the watch covers what follows.
+	for ((i = 0; i < 200; i++)); do
+		[ -e "$f.ready" ] && return 0
+		kill -0 $! 2>/dev/null || break
+		sleep 0.05
+	done
+	fail "masters_watch $name did not start"
+}
+
+masters_watch_stop()
+{
+	local i f rc=0
+
+	for i in "${!MASTERS_WATCH_PIDS[@]}"; do
+		f=${MASTERS_WATCH_FILES[i]}
+		: > "$f.stop"
+		wait "${MASTERS_WATCH_PIDS[i]}" 2>/dev/null
+		if [ -s "$f" ]; then
+			fail "two masters: $(cat "$f")"
+			rc=1
+		fi
+		rm -f "$f" "$f.ready" "$f.stop"
+	done
+	MASTERS_WATCH_PIDS=()
+	MASTERS_WATCH_FILES=()
+	return $rc
+}
+
+# masters_watch_end [RC]: masters_watch_stop, then RC if it is not 0; the
+# last command of a case: "last_check; masters_watch_end $?".
+masters_watch_end()
+{
+	masters_watch_stop || return 1
+	return "${1:-0}"
+}
