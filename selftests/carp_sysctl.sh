@@ -216,6 +216,27 @@ test_events()
 	grep -q 'link carp0 MASTER' <<<"$ev" || fail "no RTM_NEWLINK with state MASTER"
 }
 
+# Two forced changes in a row, faster than the event work runs: each gets
+# its uevent, in order (the work used to report only the state it found).
+test_events_in_order()
+{
+	local ev seq
+
+	reset
+	carp_up "$b" 0 10 || return 1
+	wait_state "$b" carp0 BACKUP 5 || return 1
+	ip netns exec "$b" timeout 6 python3 "$SELFTEST_DIR/carp_events.py" > /tmp/carp-ev-$$ &
+	sleep 2
+	printf 'link set carp0 type carp state master\nlink set carp0 type carp state backup\n' |
+		ip -n "$b" -batch -
+	wait
+	ev=$(cat /tmp/carp-ev-$$)
+	rm -f /tmp/carp-ev-$$
+	seq=$(sed -n 's/^uevent CARP_STATE=\([A-Z]*\) .*/\1/p' <<<"$ev" | tr '\n' ' ')
+	log "uevents: $seq"
+	check_eq "$seq" "MASTER BACKUP " "uevents of state master; state backup"
+}
+
 test_group_failover()
 {
 	reset
@@ -254,7 +275,7 @@ test_group_failover()
 
 require_carp
 setup || exit $ksft_fail
-ktap_plan 8
+ktap_plan 9
 run_test "sysctl defaults, ranges, one set per namespace" test_defaults_and_ranges
 run_test "module parameters are the defaults of new namespaces" test_module_parameter_defaults
 run_test "allow=0 stops reacting to a peer" test_allow
@@ -262,6 +283,7 @@ run_test "forced state through sysfs and netlink" test_forced_state
 run_test "every kind of bad packet is counted and changes nothing" test_bad_packet_counters
 run_test "log levels 0, 1 and 2" test_log_levels
 run_test "state change: uevent and RTM_NEWLINK" test_events
+run_test "two quick state changes: two uevents, in order" test_events_in_order
 run_test "suppress_preempt: a parent down hands every vhid over" test_group_failover
 
 ktap_finish
