@@ -44,6 +44,18 @@ static inline void carp_compat_set_netns_immutable(struct net_device *dev)
 }
 
 /*
+ * No IPv6 autoconfiguration on carp devices, also when addrconf makes a
+ * new inet6_dev by itself (an MTU back above 1280).  Older kernels only
+ * have the addr_gen_mode that ndo_open sets.
+ */
+static inline void carp_compat_set_no_addrconf(struct net_device *dev)
+{
+#ifdef CARP_HAVE_NO_ADDRCONF
+	dev->priv_flags |= IFF_NO_ADDRCONF;
+#endif
+}
+
+/*
  * Since 6.5 the sysctl core takes the table size instead of walking to an
  * empty sentinel entry (and 6.12 rejects a sentinel).  Tables are kept
  * without sentinel; old kernels get one spare zeroed slot from the caller.

@@ -236,6 +236,9 @@ void carp_setup(struct net_device *dev)
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	carp_compat_set_lltx(dev);
 	carp_compat_set_netns_immutable(dev);
+	carp_compat_set_no_addrconf(dev);
+	/* Up to what the parent carries: carp_change_mtu() checks. */
+	dev->max_mtu = ETH_MAX_MTU;
 	dev->sysfs_groups[0] = &carp_attr_group;
 	/* The virtual MAC belongs to the vhid; it cannot be changed. */
 	dev->addr_assign_type = NET_ADDR_SET;

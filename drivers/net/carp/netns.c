@@ -178,8 +178,10 @@ void carp_net_stat_inc(struct net *net, enum carp_stat stat)
 bool carp_log_ok(struct net *net, int level)
 {
 	/* What all other namespaces together may write: the host's log. */
-	static DEFINE_RATELIMIT_STATE(others_rs, DEFAULT_RATELIMIT_INTERVAL,
-				      5 * DEFAULT_RATELIMIT_BURST);
+	static struct ratelimit_state others_rs =
+		RATELIMIT_STATE_INIT_FLAGS(others_rs, DEFAULT_RATELIMIT_INTERVAL,
+					   5 * DEFAULT_RATELIMIT_BURST,
+					   RATELIMIT_MSG_ON_RELEASE);
 	struct carp_net *cn = carp_net(net);
 
 	if (READ_ONCE(cn->log) < level || !__ratelimit(&cn->log_rs))
@@ -282,6 +284,8 @@ static int __net_init carp_net_init(struct net *net)
 	}
 	ratelimit_state_init(&cn->log_rs, DEFAULT_RATELIMIT_INTERVAL,
 			     DEFAULT_RATELIMIT_BURST);
+	/* No "callbacks suppressed" lines: they would bypass the limits. */
+	ratelimit_set_flags(&cn->log_rs, RATELIMIT_MSG_ON_RELEASE);
 	INIT_WORK(&cn->suppress_work, carp_suppress_work);
 
 	err = carp_sysctl_register(net, cn);

@@ -298,24 +298,26 @@ static void carp_port_delete_all(struct carp_port *port)
 /*
  * The parent's MTU changed.  A carp device may not exceed it.  And below
  * 68 bytes the parent loses its in_device, with our 224.0.0.18
- * memberships; inetdev's notifier, registered before ours, has already
- * made or destroyed it.  So every running device leaves and joins again,
- * all leaves before all joins, which keeps the membership count right
- * whether the in_device is the old one or a new one.
+ * memberships; back above, inetdev's notifier (registered before ours, so
+ * it has run) makes a new one without them.  Each change reaches us, so
+ * memberships are forgotten when the in_device is gone and made again
+ * when it is back; a plain MTU change touches nothing else.
  */
 static void carp_port_mtu_changed(struct carp_port *port)
 {
+	struct in_device *in_dev = __in_dev_get_rtnl(port->dev);
 	struct carp_dev *carp;
 
-	list_for_each_entry(carp, &port->carps, port_node)
+	list_for_each_entry(carp, &port->carps, port_node) {
 		if (carp->dev->mtu > port->dev->mtu)
 			dev_set_mtu(carp->dev, port->dev->mtu);
-	list_for_each_entry(carp, &port->carps, port_node)
-		if (netif_running(carp->dev))
-			carp_lower_close(carp);
-	list_for_each_entry(carp, &port->carps, port_node)
-		if (netif_running(carp->dev))
-			carp_lower_open(carp);
+		if (!in_dev) {
+			carp->mc_joined = false;
+		} else if (netif_running(carp->dev) && !carp->mc_joined) {
+			ip_mc_inc_group(in_dev, CARP_GROUP);
+			carp->mc_joined = true;
+		}
+	}
 }
 
 static int carp_parent_event(struct notifier_block *nb, unsigned long event,
