@@ -23,16 +23,16 @@ all: module plugin
 module:
 	@test -n "$(KVER)" -a -d "$(KDIR)" || { echo "no kernel headers for '$(KVER)'; run: make setup" >&2; exit 1; }
 	@mkdir -p $(BUILD)
-	@rm -rf $(BUILD)/drivers $(BUILD)/include
-	@cp -a $(TOP)/Kbuild $(TOP)/drivers $(TOP)/include $(BUILD)/
-	$(MAKE) -C $(KDIR) M=$(BUILD) CARP_SRC=$(BUILD) $(KBUILD_EXTRA) modules
-	@cp $(BUILD)/drivers/net/carp/carp.ko $(BUILD)/carp.ko
+	@rm -rf $(BUILD)/drivers $(BUILD)/include $(BUILD)/compat $(BUILD)/.compat
+	@cp -a $(TOP)/Kbuild $(TOP)/drivers $(TOP)/include $(TOP)/compat $(BUILD)/
+	$(MAKE) -C $(KDIR) M=$(BUILD) $(KBUILD_EXTRA) modules
+	@cp $$(find $(BUILD)/drivers $(BUILD)/.compat -name carp.ko 2>/dev/null | head -n1) $(BUILD)/carp.ko
 
 plugin:
 	$(MAKE) -C tools/iproute2
 
 install: all
-	$(MAKE) -C $(KDIR) M=$(BUILD) CARP_SRC=$(BUILD) modules_install
+	$(MAKE) -C $(KDIR) M=$(BUILD) modules_install
 	depmod -a $(KVER)
 	$(MAKE) -C tools/iproute2 install IPLIBDIR=$(IPLIBDIR)
 

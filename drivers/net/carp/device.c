@@ -234,9 +234,12 @@ void carp_setup(struct net_device *dev)
 	dev->priv_destructor = carp_destruct;
 	dev->priv_flags |= IFF_NO_QUEUE;
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
-	carp_compat_set_lltx(dev);
-	carp_compat_set_netns_immutable(dev);
-	carp_compat_set_no_addrconf(dev);
+	/* Lockless transmit: carp_start_xmit() only hands to the parent. */
+	dev->lltx = true;
+	/* A carp device lives in its parent's namespace. */
+	dev->netns_immutable = true;
+	/* No IPv6 autoconfiguration, also if addrconf makes a new inet6_dev. */
+	dev->priv_flags |= IFF_NO_ADDRCONF;
 	/* Up to what the parent carries: carp_change_mtu() checks. */
 	dev->max_mtu = ETH_MAX_MTU;
 	dev->sysfs_groups[0] = &carp_attr_group;

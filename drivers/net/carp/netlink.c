@@ -107,9 +107,9 @@ static int carp_apply_key(struct carp_dev *carp, const struct nlattr *a)
 	return 0;
 }
 
-static int carp_newlink_common(struct net *link_net, struct net_device *dev,
-			       struct nlattr *tb[], struct nlattr *data[],
-			       struct netlink_ext_ack *extack)
+static int carp_newlink(struct net *link_net, struct net_device *dev,
+			struct nlattr *tb[], struct nlattr *data[],
+			struct netlink_ext_ack *extack)
 {
 	struct carp_dev *carp = netdev_priv(dev);
 	struct net_device *parent = NULL;
@@ -163,23 +163,6 @@ static int carp_newlink_common(struct net *link_net, struct net_device *dev,
 	pr_debug("%s: interface created\n", dev->name);
 	return 0;
 }
-
-#ifdef CARP_HAVE_NEWLINK_PARAMS
-static int carp_newlink(struct net_device *dev,
-			struct rtnl_newlink_params *params,
-			struct netlink_ext_ack *extack)
-{
-	return carp_newlink_common(rtnl_newlink_link_net(params), dev,
-				   params->tb, params->data, extack);
-}
-#else
-static int carp_newlink(struct net *src_net, struct net_device *dev,
-			struct nlattr *tb[], struct nlattr *data[],
-			struct netlink_ext_ack *extack)
-{
-	return carp_newlink_common(src_net, dev, tb, data, extack);
-}
-#endif
 
 static int carp_changelink(struct net_device *dev, struct nlattr *tb[],
 			   struct nlattr *data[], struct netlink_ext_ack *extack)

@@ -108,7 +108,7 @@ MODULE_PARM_DESC(arpbalance, "net.carp.arpbalance of the initial namespace (0-1,
  * the namespace's root uid write without it.  extra1 is the namespace's
  * carp_net (set at registration), extra2 the maximum; the minimum is 0.
  */
-static int carp_sysctl_minmax(carp_ctl_table *table, int write, void *buffer,
+static int carp_sysctl_minmax(const struct ctl_table *table, int write, void *buffer,
 			      size_t *lenp, loff_t *ppos)
 {
 	const struct carp_net *cn = table->extra1;
@@ -234,7 +234,7 @@ static int carp_sysctl_register(struct net *net, struct carp_net *cn)
 	int i;
 
 	/* One table per namespace, also for init_net: the module can unload. */
-	tbl = kcalloc(n + CARP_SYSCTL_SENTINEL, sizeof(*tbl), GFP_KERNEL);
+	tbl = kcalloc(n, sizeof(*tbl), GFP_KERNEL);
 	if (!tbl)
 		return -ENOMEM;
 	memcpy(tbl, carp_sysctl_template, sizeof(carp_sysctl_template));
@@ -246,7 +246,7 @@ static int carp_sysctl_register(struct net *net, struct carp_net *cn)
 	for (i = 0; i < 4; i++)
 		tbl[i].extra1 = cn;
 
-	cn->sysctl_hdr = carp_register_net_sysctl(net, "net/carp", tbl, n);
+	cn->sysctl_hdr = register_net_sysctl_sz(net, "net/carp", tbl, n);
 	if (!cn->sysctl_hdr) {
 		kfree(tbl);
 		return -ENOMEM;

@@ -143,7 +143,7 @@ static void carp_become_init(struct carp_dev *carp, const char *reason,
 
 static void carp_ad_timer_fn(struct timer_list *t)
 {
-	struct carp_dev *carp = timer_container_of(carp, t, ad_timer);
+	struct carp_dev *carp = from_timer(carp, t, ad_timer);
 
 	spin_lock_bh(&carp->lock);
 	if (carp->state == CARP_STATE_MASTER) {
@@ -157,7 +157,7 @@ static void carp_ad_timer_fn(struct timer_list *t)
 
 static void carp_md_timer_fn(struct timer_list *t)
 {
-	struct carp_dev *carp = timer_container_of(carp, t, md_timer);
+	struct carp_dev *carp = from_timer(carp, t, md_timer);
 
 	spin_lock_bh(&carp->lock);
 	if (carp->state == CARP_STATE_BACKUP)
