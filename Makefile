@@ -4,6 +4,7 @@
 # make KVER=<ver>    against another installed kernel's headers
 # make install       install both (and run depmod)
 # make check         everything CI runs; ends with "N passed, N failed, N skipped"
+# make series        the kernel patch series (build/series), checkpatch'd
 # make kunit         the KUnit suite on UML (Debian's linux-source-6.12)
 # make demo          the FreeBSD Handbook scenario, narrated, in a VM
 # make setup         install the Debian packages all of this needs
@@ -45,6 +46,9 @@ check:
 kunit:
 	bash tools/kunit.sh
 
+series:
+	bash tools/series.sh --checkpatch
+
 demo:
 	bash tools/demo.sh
 
@@ -52,4 +56,4 @@ clean:
 	rm -rf build
 	$(MAKE) -C tools/iproute2 clean
 
-.PHONY: all module plugin install setup check kunit demo clean
+.PHONY: all module plugin install setup check kunit series demo clean
