@@ -15,6 +15,9 @@
  *  INIT    ignores advertisements.
  */
 
+#include <linux/export.h>
+#include <kunit/visibility.h>
+
 #include "election.h"
 #include "proto.h"
 
@@ -37,6 +40,7 @@ enum carp_verdict carp_elect(enum carp_state state, const struct carp_self *self
 		return CARP_IGNORE;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(carp_elect);
 
 /* The words the BSDs log for each transition. */
 const char *carp_verdict_reason(enum carp_verdict verdict)
@@ -52,3 +56,4 @@ const char *carp_verdict_reason(enum carp_verdict verdict)
 		return "no change";
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(carp_verdict_reason);

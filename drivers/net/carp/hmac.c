@@ -12,8 +12,10 @@
  * that two hosts that configured the same set in a different order agree.
  */
 
+#include <linux/export.h>
 #include <linux/sort.h>
 #include <crypto/algapi.h>
+#include <kunit/visibility.h>
 
 #include "hmac.h"
 #include "proto.h"
@@ -41,6 +43,7 @@ struct crypto_shash *carp_hmac_alloc(const u8 key[CARP_KEY_LEN])
 	}
 	return tfm;
 }
+EXPORT_SYMBOL_IF_KUNIT(carp_hmac_alloc);
 
 /**
  * carp_hmac_digest - compute the HMAC of one advertisement
@@ -80,6 +83,7 @@ int carp_hmac_digest(struct crypto_shash *tfm, u8 vhid, const __be32 *addrs,
 	shash_desc_zero(desc);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(carp_hmac_digest);
 
 /**
  * carp_hmac_verify - check the HMAC of a received advertisement
@@ -92,6 +96,7 @@ int carp_hmac_digest(struct crypto_shash *tfm, u8 vhid, const __be32 *addrs,
  *
  * Return: true if @md is what we would have sent.
  */
+VISIBLE_IF_KUNIT
 bool carp_hmac_verify(struct crypto_shash *tfm, u8 vhid, const __be32 *addrs,
 		      unsigned int naddrs, u64 counter, const u8 *md)
 {
@@ -105,6 +110,7 @@ bool carp_hmac_verify(struct crypto_shash *tfm, u8 vhid, const __be32 *addrs,
 	memzero_explicit(expect, sizeof(expect));
 	return ok;
 }
+EXPORT_SYMBOL_IF_KUNIT(carp_hmac_verify);
 
 /**
  * carp_advert_authenticate - the HMAC check of the receive path
@@ -123,6 +129,7 @@ enum carp_stat carp_advert_authenticate(struct crypto_shash *tfm,
 		return CARP_STAT_BADAUTH;
 	return CARP_ACCEPT;
 }
+EXPORT_SYMBOL_IF_KUNIT(carp_advert_authenticate);
 
 static int carp_addr_cmp(const void *a, const void *b)
 {
@@ -150,3 +157,4 @@ unsigned int carp_addrs_normalize(__be32 *addrs, unsigned int naddrs)
 			addrs[n++] = addrs[i];
 	return n;
 }
+EXPORT_SYMBOL_IF_KUNIT(carp_addrs_normalize);

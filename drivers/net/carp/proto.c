@@ -4,10 +4,12 @@
  * header checksum and the timing rules.  Pure functions over byte buffers.
  */
 
+#include <linux/export.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/time64.h>
 #include <net/checksum.h>
+#include <kunit/visibility.h>
 
 #include "proto.h"
 
@@ -48,6 +50,7 @@ void carp_hdr_encode(struct carp_hdr *hdr, const struct carp_advert *adv)
 	hdr->csum = 0;
 	hdr->csum = ip_compute_csum(hdr, sizeof(*hdr));
 }
+EXPORT_SYMBOL_IF_KUNIT(carp_hdr_encode);
 
 /**
  * carp_advert_decode - validate and decode a received advertisement
@@ -84,12 +87,14 @@ enum carp_stat carp_advert_decode(const void *buf, unsigned int len, u8 ttl,
 	memcpy(adv->md, hdr->md, sizeof(adv->md));
 	return CARP_ACCEPT;
 }
+EXPORT_SYMBOL_IF_KUNIT(carp_advert_decode);
 
 /* Advertisement interval of a MASTER: advbase + advskew/256 seconds. */
 u64 carp_adv_interval_us(u8 advbase, u8 advskew)
 {
 	return (u64)advbase * USEC_PER_SEC + (u64)advskew * USEC_PER_SEC / 256;
 }
+EXPORT_SYMBOL_IF_KUNIT(carp_adv_interval_us);
 
 /*
  * How long a BACKUP waits for the MASTER: three of its own advertisement
@@ -100,3 +105,4 @@ u64 carp_master_down_us(u8 advbase, u8 advskew)
 	return (u64)CARP_DEAD_RATIO * advbase * USEC_PER_SEC +
 	       (u64)advskew * USEC_PER_SEC / 256;
 }
+EXPORT_SYMBOL_IF_KUNIT(carp_master_down_us);
