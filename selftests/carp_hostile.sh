@@ -610,14 +610,16 @@ as_root()
 as_user()
 {
 	# nobody may not read the checkout (a CI clone in a 0700 mktemp
-	# directory): it gets the ip plugin from a copy of its own.
-	if [ -z "${USER_IP_LIB_DIR:-}" ]; then
+	# directory): it gets the ip plugin from a copy of its own.  Without
+	# IP_LIB_DIR, ip(8) knows "type carp" by itself or finds the plugin
+	# in its default directory.
+	if [ -n "${IP_LIB_DIR:-}" ] && [ -z "${USER_IP_LIB_DIR:-}" ]; then
 		USER_IP_LIB_DIR=$(mktemp -d /tmp/carp-iplib.XXXXXX) || return 1
 		cp "$IP_LIB_DIR"/link_carp.so "$USER_IP_LIB_DIR"/ || return 1
 		chmod 755 "$USER_IP_LIB_DIR"
 		chmod 644 "$USER_IP_LIB_DIR"/link_carp.so
 	fi
-	(cd / && IP_LIB_DIR=$USER_IP_LIB_DIR setpriv --reuid=65534 --regid=65534 \
+	(cd / && env ${USER_IP_LIB_DIR:+IP_LIB_DIR="$USER_IP_LIB_DIR"} setpriv --reuid=65534 --regid=65534 \
 		--clear-groups unshare -Urn bash -c "$(declare -f $SC_FUNCS)"'
 		ip link set lo up
 		"$@"' bash "$@")

@@ -4,12 +4,22 @@
 # Shared helpers of the carp selftests, in the spirit of
 # tools/testing/selftests/net/lib.sh (which Linux 6.1 does not have).
 #
-# A test script sources this file, declares its cases with ktap_plan, runs
-# each case function through run_test and ends with ktap_finish, which
-# exits 0 (all passed), 1 (something failed) or 4 (everything skipped).
+# A test script sources this file, calls require_carp, declares its cases
+# with ktap_plan, runs each case function through run_test and ends with
+# ktap_finish.  The output is KTAP, as kselftest/ktap_helpers.sh prints it:
+# "TAP version 13", the plan "1..N", "ok N name", "ok N name # SKIP" or
+# "not ok N name" per case, diagnostics as "# ..." lines, and the totals
+# "# Totals: pass:P fail:F xfail:0 xpass:0 skip:S error:0".  The exit
+# status is 0 (all passed), 1 (something failed) or 4 (everything skipped).
 #
 # Hosts are network namespaces named "<role>-<pid>" joined by veth pairs to
 # a bridge in a "switch" namespace; cleanup_all_ns runs on exit.
+#
+# The scripts only use files of their own directory (SELFTEST_DIR), so they
+# run the same from tools/testing/selftests/drivers/net/carp/ and from an
+# installed kselftest tree.  An ip(8) that does not know "type carp" yet
+# finds the carp plugin (link_carp.so) through IP_LIB_DIR in the
+# environment, which the caller sets.
 
 ksft_pass=0
 ksft_fail=1
@@ -22,14 +32,20 @@ TESTS_SKIPPED=0
 NS_LIST=()
 
 SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-TOP_DIR=$(cd "$SELFTEST_DIR/.." && pwd)
-# The iproute2 plugin of this checkout, unless the caller chose one.
-export IP_LIB_DIR=${IP_LIB_DIR:-$TOP_DIR/tools/iproute2}
+
+KTAP_HEADER_DONE=
+
+ktap_header()
+{
+	[ -n "$KTAP_HEADER_DONE" ] && return
+	KTAP_HEADER_DONE=1
+	echo "TAP version 13"
+}
 
 ktap_plan()
 {
 	TESTS_TOTAL=$1
-	echo "TAP version 13"
+	ktap_header
 	echo "1..$TESTS_TOTAL"
 }
 
@@ -49,11 +65,18 @@ run_test()
 	return 0
 }
 
-ktap_finish()
+ktap_print_totals()
 {
 	local passed=$((TESTS_RUN - TESTS_FAILED - TESTS_SKIPPED))
 
-	echo "# Totals: pass:$passed fail:$TESTS_FAILED skip:$TESTS_SKIPPED"
+	echo "# Totals: pass:$passed fail:$TESTS_FAILED xfail:0 xpass:0 skip:$TESTS_SKIPPED error:0"
+}
+
+# ktap_finish: the totals, then exit 0, 1 (a case failed or did not run)
+# or 4 (every case skipped).
+ktap_finish()
+{
+	ktap_print_totals
 	if [ "$TESTS_FAILED" -gt 0 ] || [ "$TESTS_RUN" -ne "$TESTS_TOTAL" ]; then
 		exit $ksft_fail
 	fi
@@ -95,17 +118,39 @@ setup_ns()
 	done
 }
 
-# require_carp: skip the whole script (exit 4) without the carp link type.
+# ktap_bail_out MESSAGE: the test cannot run at all; "Bail out!", exit 1.
+ktap_bail_out()
+{
+	ktap_header
+	echo "Bail out! $*"
+	ktap_print_totals
+	exit $ksft_fail
+}
+
+# require_carp: the carp link type works, or the script fails at once with
+# the reason.  Loads the module first: scripts read the net.carp sysctls
+# before their first "ip link add ... type carp" would autoload it.
 require_carp()
 {
-	local ns="probe-$$"
+	local ns="probe-$$" err
 
-	ip netns add "$ns" || exit $ksft_skip
-	ip -n "$ns" link add d0 type dummy 2>/dev/null
-	if ! ip -n "$ns" link add link d0 name c0 type carp vhid 1 2>/dev/null; then
+	modprobe -q carp 2>/dev/null
+	ip netns add "$ns" || ktap_bail_out "cannot create a network namespace"
+	if ! err=$(ip -n "$ns" link add d0 type dummy 2>&1); then
 		ip netns del "$ns"
-		echo "1..0 # SKIP no carp link type (modprobe carp; IP_LIB_DIR)"
-		exit $ksft_skip
+		ktap_header
+		log "ip link add ... type dummy: $err"
+		ktap_bail_out "cannot create a dummy device (CONFIG_DUMMY)"
+	fi
+	if ! err=$(ip -n "$ns" link add link d0 name c0 type carp vhid 1 2>&1); then
+		ip netns del "$ns"
+		ktap_header
+		log "ip link add ... type carp: $err"
+		if [ ! -d /sys/module/carp ]; then
+			log "the carp module is not loaded and \"modprobe carp\" failed"
+		fi
+		log "IP_LIB_DIR=${IP_LIB_DIR:-(unset)}: ip(8) needs it to find link_carp.so unless it knows \"type carp\""
+		ktap_bail_out "\"ip link add ... type carp\" does not work (carp.ko loaded? IP_LIB_DIR set to the directory of link_carp.so?)"
 	fi
 	ip netns del "$ns"
 }
