@@ -388,8 +388,9 @@ test_badvhid_quiet()
 	log "a: badvhid $before -> $after, kernel log lines about vhid 77: $lines"
 	[ $((after - before)) -ge 20 ] && [ $((after - before)) -le 22 ] ||
 		fail "badvhid rose by $((after - before)), not 20" || return 1
-	[ "$lines" -eq 0 ] || fail "$lines log lines for a vhid a does not run: $(kmsg_since "$mark" |
-		grep -m 2 'vhid 77')"
+	[ "$lines" -eq 0 ] ||
+		fail "$lines log lines for a vhid a does not run: $(kmsg_since "$mark" |
+			grep -m 2 'vhid 77')"
 }
 
 test_log_ratelimit_per_ns()
@@ -406,7 +407,8 @@ test_log_ratelimit_per_ns()
 	done
 	ip -n "$rlx" link add link xpar0 name carp0 type carp vhid 1 pass x &&
 	ip -n "$rlr" link add link rpar0 name carp0 type carp vhid 1 pass r || return 1
-	ip -n "$rlx" addr add 10.9.0.100/24 dev carp0 && ip -n "$rlr" addr add 10.9.1.100/24 dev carp0
+	ip -n "$rlx" addr add 10.9.0.100/24 dev carp0 &&
+	ip -n "$rlr" addr add 10.9.1.100/24 dev carp0
 	ip -n "$rlx" link set carp0 up && ip -n "$rlr" link set carp0 up
 	ip netns exec "$rlx" sysctl -qw net.carp.log=7
 	ip netns exec "$rlr" sysctl -qw net.carp.log=1
@@ -461,7 +463,8 @@ test_advert_source()
 	# d must resolve c afresh to answer the next ping.
 	ip -n "$d" neigh flush dev eth0
 	capture_start "$c" eth0 cap_src || return 1
-	ip netns exec "$c" ping -c 2 -W 2 10.0.0.102 > /dev/null || { fail "ping 10.0.0.102"; rc=1; }
+	ip netns exec "$c" ping -c 2 -W 2 10.0.0.102 > /dev/null ||
+		{ fail "ping 10.0.0.102"; rc=1; }
 	for ((i = 0; i < 60; i++)); do
 		grep -q 'carp vhid=2' "$TMPD/cap_src" && break
 		sleep 0.1
@@ -579,7 +582,7 @@ run_timed()
 require_carp
 setup || exit $ksft_fail
 ktap_plan 9
-run_timed "ARP replies for the address carry the virtual MAC, also to unicast requests" test_reply_mac
+run_timed "ARP replies carry the virtual MAC, also to unicast requests" test_reply_mac
 run_timed "a client's entry stays on the virtual MAC through NUD probes" test_nud_probes
 run_timed "carp0 resolves neighbours and sends from the virtual MAC only as MASTER" test_carp0_neigh
 run_timed "malformed or misdirected ARP requests get no answer" test_hostile_requests

@@ -60,7 +60,8 @@ carp_add()	# carp_add NS DEV VHID ADVSKEW ADDR
 states()
 {
 	echo "hosta: $(carp_state "$hosta" carp0)  hostb: $(carp_state "$hostb" carp0)" \
-	     " provider: carp0 $(carp_state "$provider" carp0), carp1 $(carp_state "$provider" carp1)"
+	     " provider: carp0 $(carp_state "$provider" carp0)," \
+	     "carp1 $(carp_state "$provider" carp1)"
 }
 
 setup()
@@ -86,7 +87,8 @@ test_converge()
 		return 1
 	say "converged: $(states)"
 	wait_served 192.168.1.50 hosta 5 && wait_served 192.168.1.51 hostb 5 || return 1
-	say "client: 192.168.1.50 is served by $(fetch 192.168.1.50), 192.168.1.51 by $(fetch 192.168.1.51)"
+	say "client: 192.168.1.50 is served by $(fetch 192.168.1.50)," \
+	    "192.168.1.51 by $(fetch 192.168.1.51)"
 	masters_watch_end
 }
 
@@ -104,7 +106,8 @@ test_hosta_fails()
 	say "provider took over 192.168.1.50 after $((t1 - t0)) ms: $(states)"
 	wait_served 192.168.1.50 provider 5 || return 1
 	check_eq "$(fetch 192.168.1.51)" hostb "192.168.1.51 unaffected" || return 1
-	say "client: 192.168.1.50 is served by $(fetch 192.168.1.50), 192.168.1.51 by $(fetch 192.168.1.51)"
+	say "client: 192.168.1.50 is served by $(fetch 192.168.1.50)," \
+	    "192.168.1.51 by $(fetch 192.168.1.51)"
 	masters_watch_end
 }
 
@@ -150,7 +153,8 @@ test_hosta_returns_preempt()
 	t1=$(now_ms)
 	say "hosta took its address back by itself after $((t1 - t0)) ms: $(states)"
 	wait_state "$provider" carp0 BACKUP 2 && wait_served 192.168.1.50 hosta 5 || return 1
-	say "client: 192.168.1.50 is served by $(fetch 192.168.1.50), 192.168.1.51 by $(fetch 192.168.1.51)"
+	say "client: 192.168.1.50 is served by $(fetch 192.168.1.50)," \
+	    "192.168.1.51 by $(fetch 192.168.1.51)"
 	masters_watch_end
 }
 

@@ -478,7 +478,8 @@ sc_moved()
 		unshare -n sleep 600 &
 		x=$!
 		for ((i = 0; i < 100; i++)); do
-			[ "$(readlink /proc/$x/ns/net)" != "$(readlink /proc/self/ns/net)" ] && break
+			[ "$(readlink /proc/$x/ns/net)" != "$(readlink /proc/self/ns/net)" ] &&
+				break
 			sleep 0.1
 		done
 		t=/proc/$x/ns/net
@@ -619,8 +620,9 @@ as_user()
 		chmod 755 "$USER_IP_LIB_DIR"
 		chmod 644 "$USER_IP_LIB_DIR"/link_carp.so
 	fi
-	(cd / && env ${USER_IP_LIB_DIR:+IP_LIB_DIR="$USER_IP_LIB_DIR"} setpriv --reuid=65534 --regid=65534 \
-		--clear-groups unshare -Urn bash -c "$(declare -f $SC_FUNCS)"'
+	(cd / && env ${USER_IP_LIB_DIR:+IP_LIB_DIR="$USER_IP_LIB_DIR"} \
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+		unshare -Urn bash -c "$(declare -f $SC_FUNCS)"'
 		ip link set lo up
 		"$@"' bash "$@")
 }
@@ -782,12 +784,12 @@ test_parent_deleted_in_traffic_userns()
 
 CASES=(
 	"adding a carp device does not demote the host|test_new_device_keeps_master"
-	"send errors: suppression ends once the peer took over|test_senderr_suppress_ends_after_takeover"
-	"send errors: suppression ends when the device is deleted|test_senderr_suppress_ends_on_delete"
+	"send errors: suppression ends at the takeover|test_senderr_suppress_ends_after_takeover"
+	"send errors: suppression ends on delete|test_senderr_suppress_ends_on_delete"
 	"bow-out when the last address goes: fast, and authenticated|test_bow_out_last_address"
 	"sysfs state and ip link set need CAP_NET_ADMIN|test_state_write_needs_net_admin"
 	"net.carp sysctls need CAP_NET_ADMIN|test_sysctl_write_needs_net_admin"
-	"module parameters are the initial namespace's net.carp, range-checked|test_module_parameters_are_init_ns"
+	"module parameters are init_net's net.carp|test_module_parameters_are_init_ns"
 	"group delete of a parent and its carp devices, down|test_group_delete_down"
 	"group delete of a parent and its carp devices, up|test_group_delete_up"
 	"userns: group delete, down|test_group_delete_down_userns"
@@ -798,8 +800,8 @@ CASES=(
 	"userns: the namespace dies with autobound and bound carp devices|test_netns_exit_userns"
 	"the parent moves to another namespace: its carp devices go|test_parent_moved"
 	"userns: the parent moves to another namespace|test_parent_moved_userns"
-	"the MASTER's parent deleted, alone and in a group: the BACKUP takes over|test_parent_deleted_in_traffic"
-	"userns: the MASTER's parent deleted, alone and in a group|test_parent_deleted_in_traffic_userns"
+	"the MASTER's parent deleted, alone and in a group|test_parent_deleted_in_traffic"
+	"userns: the MASTER's parent deleted|test_parent_deleted_in_traffic_userns"
 )
 
 selected=()

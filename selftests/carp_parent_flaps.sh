@@ -123,6 +123,12 @@ test_mtu_flap_two_devices()
 	! in_group "$b" vl5 || fail "b's vl5 still in 224.0.0.18 with no carp device up"
 }
 
+carp0_mtu()
+{
+	ip -n "$a" -j link show carp0 |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])'
+}
+
 test_mtu_clamp()
 {
 	local mtu
@@ -130,14 +136,14 @@ test_mtu_clamp()
 	reset
 	ip -n "$a" link set eth0 mtu 1280
 	carp_up "$a" carp0 1 0 || return 1
-	mtu=$(ip -n "$a" -j link show carp0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])')
+	mtu=$(carp0_mtu)
 	check_eq "$mtu" 1280 "carp0 MTU on a 1280-byte parent" || return 1
 	ip -n "$a" link set eth0 mtu 1500
 	ip -n "$a" link set eth0 mtu 1400
-	mtu=$(ip -n "$a" -j link show carp0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])')
+	mtu=$(carp0_mtu)
 	check_eq "$mtu" 1280 "carp0 MTU after the parent went to 1400" || return 1
 	ip -n "$a" link set eth0 mtu 1200
-	mtu=$(ip -n "$a" -j link show carp0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])')
+	mtu=$(carp0_mtu)
 	check_eq "$mtu" 1200 "carp0 MTU after the parent went to 1200" || return 1
 	if ip -n "$a" link set carp0 mtu 1300 2>/dev/null; then
 		fail "carp0 accepted an MTU above its parent's"
@@ -191,7 +197,8 @@ require_carp
 setup || exit $ksft_fail
 ktap_plan 5
 run_test "parent MTU below 68 and back: the BACKUP keeps hearing the MASTER" test_mtu_flap_backup
-run_test "MTU flaps with two carp devices: 224.0.0.18 membership stays counted" test_mtu_flap_two_devices
+run_test "MTU flaps, two carp devices: 224.0.0.18 membership stays counted" \
+	test_mtu_flap_two_devices
 run_test "a carp device never has a larger MTU than its parent" test_mtu_clamp
 run_test "parent addresses flapping: one MASTER throughout" test_address_flap
 run_test "ten parent link flaps: one MASTER after, no suppression left" test_link_flap_storm

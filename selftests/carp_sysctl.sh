@@ -75,8 +75,8 @@ test_module_parameter_defaults()
 	echo 1 > /sys/module/carp/parameters/preempt
 	echo 2 > /sys/module/carp/parameters/log
 	ip netns add $ns
-	check_eq "$(ip netns exec $ns sysctl -n net.carp.preempt)/$(ip netns exec $ns sysctl -n net.carp.log)" \
-		1/2 "new namespace's preempt/log"
+	check_eq "$(ip netns exec $ns sysctl -n net.carp.preempt)/$(
+		ip netns exec $ns sysctl -n net.carp.log)" 1/2 "new namespace's preempt/log"
 	local rc=$?
 	echo 0 > /sys/module/carp/parameters/preempt
 	echo 1 > /sys/module/carp/parameters/log
@@ -123,8 +123,8 @@ test_forced_state()
 	ip -n "$b" link set carp0 down
 	ip netns exec "$b" sh -c 'echo MASTER > /sys/class/net/carp0/carp/state'
 	check_eq "$(sysfs "$b" carp0 state)" INIT "forcing in INIT" || return 1
-	check_eq "$(sysfs "$b" carp0 vhid)/$(sysfs "$b" carp0 advbase)/$(sysfs "$b" carp0 advskew)" \
-		1/10/100 "sysfs vhid/advbase/advskew"
+	check_eq "$(sysfs "$b" carp0 vhid)/$(sysfs "$b" carp0 advbase)/$(
+		sysfs "$b" carp0 advskew)" 1/10/100 "sysfs vhid/advbase/advskew"
 }
 
 # send_bad NAME ARGS...: NAME counts up by ARGS' packets in b, per host and
@@ -187,7 +187,8 @@ test_log_levels()
 	dmesg | sed -n "/$mark/,\$p" > /tmp/carp-log-$$
 	# log=0: nothing; log=1: bad packets but not the state change;
 	# log=2: both.
-	check_eq "$(grep -c 'carp0: vhid 1: MASTER -> BACKUP (user requested)' /tmp/carp-log-$$)" 1 \
+	check_eq "$(grep -c 'carp0: vhid 1: MASTER -> BACKUP (user requested)' \
+		/tmp/carp-log-$$)" 1 \
 		"state change logged at log=2" &&
 	check_eq "$(grep -c 'BACKUP -> MASTER (user requested)' /tmp/carp-log-$$)" 0 \
 		"state change not logged at log=1" &&

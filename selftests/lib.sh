@@ -149,8 +149,10 @@ require_carp()
 		if [ ! -d /sys/module/carp ]; then
 			log "the carp module is not loaded and \"modprobe carp\" failed"
 		fi
-		log "IP_LIB_DIR=${IP_LIB_DIR:-(unset)}: ip(8) needs it to find link_carp.so unless it knows \"type carp\""
-		ktap_bail_out "\"ip link add ... type carp\" does not work (carp.ko loaded? IP_LIB_DIR set to the directory of link_carp.so?)"
+		log "IP_LIB_DIR=${IP_LIB_DIR:-(unset)}: ip(8) needs it to find" \
+		    "link_carp.so unless it knows \"type carp\""
+		ktap_bail_out "\"ip link add ... type carp\" does not work" \
+			"(carp.ko loaded? IP_LIB_DIR set to the directory of link_carp.so?)"
 	fi
 	ip netns del "$ns"
 }
