@@ -5,11 +5,19 @@
 #
 #   setup       the Debian packages (quick when present)
 #   build       carp.ko for every installed Debian kernel, W=1, warnings
-#               are errors; the iproute2 plugin
-#   checkpatch  checkpatch.pl --strict on our kernel sources
-#   sparse      on our kernel sources, for every kernel
-#   kunit       the KUnit suites on UML
-#   selftests   selftests/run.sh in a QEMU VM on every kernel
+#               are errors (6.1 through compat/); the iproute2 plugin
+#   series      make series: the kernel patch series, checkpatch --strict
+#               on every patch
+#   sparse      on our kernel sources, for every Debian kernel
+#   debug       the debug kernel (tools/debug-kernel.sh): linux-source-6.12
+#               with the series applied (each patch must build, W=1) and
+#               KASAN, lockdep, kmemleak, debugobjects, refcount trackers
+#   kunit       the KUnit suites as the module carp_kunit, on the debug kernel
+#   selftests   the selftests through the kernel's kselftest runner in a
+#               QEMU guest: on the debug kernel (then a kmemleak scan) and
+#               on every kernel of CHECK_KERNELS (default: the oldest
+#               Debian kernel, 6.1; "all" for every installed one)
+#   kunit-uml   (not by default) the KUnit suites on UML, kunit.py
 #
 # Each result is printed as it comes; the last line is
 # "N passed, N failed, N skipped" and the exit status is non-zero on any
@@ -19,7 +27,7 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-only=${CHECK_ONLY:-setup build checkpatch sparse kunit selftests}
+only=${CHECK_ONLY:-setup build series sparse debug kunit selftests}
 passed=0 failed=0 skipped=0
 failures=()
 start=$(date +%s)
@@ -94,21 +102,12 @@ if want build; then
 	fi
 fi
 
-checkpatch=${CARP_KUNIT_CACHE:-/var/cache/carp-kunit}/linux-source-6.12/scripts/checkpatch.pl
-if want checkpatch; then
-	if [ ! -x "$checkpatch" ]; then
-		# The kernel source arrives with the KUnit cache.
-		bash tools/kunit.sh --unpack-only > /dev/null 2>&1 || true
-	fi
-	if [ -x "$checkpatch" ] &&
-		"$checkpatch" --strict --no-tree --terse --show-types \
-			--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES \
-			-f drivers/net/carp/*.[ch] drivers/net/carp/tests/*.c \
-			include/uapi/linux/if_carp.h > "$logdir/checkpatch.log" 2>&1; then
-		result pass "checkpatch.pl --strict"
+if want series; then
+	if bash tools/series.sh --checkpatch "$top/build/series" > "$logdir/series.log" 2>&1; then
+		result pass "make series: $(ls build/series | grep -vc cover) patches, checkpatch --strict clean"
 	else
-		result fail "checkpatch.pl --strict"
-		head -n 30 "$logdir/checkpatch.log"
+		result fail "make series / checkpatch (see build/logs/series.log)"
+		tail -n 30 "$logdir/series.log"
 	fi
 fi
 
@@ -124,30 +123,90 @@ if want sparse; then
 	done
 fi
 
+# The debug kernel: built from the series (make series first).
+dbg_out=${CARP_DEBUG_CACHE:-/var/cache/carp-debug}/out
+dbg_rel=
+if want debug || want kunit || want selftests; then
+	if ! ls build/series/0001-*.patch > /dev/null 2>&1; then
+		bash tools/series.sh build/series > "$logdir/series.log" 2>&1 || true
+	fi
+	if bash tools/debug-kernel.sh build/series > "$logdir/debug-kernel.log" 2>&1; then
+		dbg_rel=$(tail -n 1 "$logdir/debug-kernel.log")
+		want debug && result pass "debug kernel $dbg_rel: the series applies to linux-source-6.12, every patch builds (W=1)"
+	else
+		result fail "debug kernel (see build/logs/debug-kernel.log)"
+		tail -n 30 "$logdir/debug-kernel.log"
+	fi
+fi
+dbg_mod=$dbg_out/lib/modules/$dbg_rel/kernel/drivers/net/carp
+
 if want kunit; then
-	bash tools/kunit.sh > "$logdir/kunit.log" 2>&1
-	grep -E '^\[[0-9:]+\] +(\[(PASSED|FAILED|SKIPPED)\]|# )' "$logdir/kunit.log" | grep -E 'FAILED|Totals' || true
-	add_summary "kunit" "$(grep -a '^kunit: ' "$logdir/kunit.log" | tail -n1)"
+	if [ -z "$dbg_rel" ]; then
+		result fail "kunit: no debug kernel"
+	else
+		tools/vm/run.sh -K "$dbg_out" -t 600 \
+			-- bash tools/kunit-module.sh > "$logdir/kunit.log" 2>&1
+		rc=$?
+		grep -E '^ *not ok ' "$logdir/kunit.log" | sed 's/^/  kunit: /'
+		line=$(grep -a '^kunit: [0-9]* passed' "$logdir/kunit.log" | tail -n1)
+		add_summary "kunit (module, debug kernel)" "${line:-kunit: 0 passed, 1 failed, 0 skipped}"
+		if [ "$rc" -ne 0 ] && ! grep -q ' [1-9][0-9]* failed' <<<"$line"; then
+			result fail "kunit VM exited $rc (see build/logs/kunit.log)"
+			tail -n 30 "$logdir/kunit.log"
+		fi
+	fi
 fi
 
+if want kunit-uml; then
+	bash tools/kunit.sh > "$logdir/kunit-uml.log" 2>&1
+	add_summary "kunit (UML)" "$(grep -a '^kunit: ' "$logdir/kunit-uml.log" | tail -n1)"
+fi
+
+# run_selftests LABEL LOG RUN.SH-ARGS...
+run_selftests()
+{
+	local label=$1 log=$2 rc line
+	shift 2
+
+	tools/vm/run.sh "$@" -e IP_LIB_DIR="$top/tools/iproute2" \
+		-e KSFT_INSTALL="$ksft" \
+		-- bash selftests/run.sh ${SELFTESTS:-} > "$log" 2>&1
+	rc=$?
+	grep -E '^(# )*(not ok|ok .*# SKIP)' "$log" | sed "s/^/  $label: /"
+	line=$(grep -a '^selftests: ' "$log" | tail -n1)
+	add_summary "selftests on $label" "${line:-selftests: 0 passed, 1 failed, 0 skipped}"
+	if [ "$rc" -ne 0 ] && ! grep -q ' [1-9][0-9]* failed' <<<"$line"; then
+		result fail "selftests VM on $label exited $rc (see ${log#"$top"/})"
+		tail -n 40 "$log"
+	fi
+}
+
 if want selftests; then
-	for k in "${KVERS[@]}"; do
+	ksft=$top/build/kselftest
+	rm -rf "$ksft"
+	if ! bash tools/kselftest.sh install "$ksft" > "$logdir/kselftest-install.log" 2>&1; then
+		result fail "kselftest install (see build/logs/kselftest-install.log)"
+		tail -n 20 "$logdir/kselftest-install.log"
+	fi
+	if [ -z "$dbg_rel" ]; then
+		result fail "selftests on the debug kernel: no debug kernel"
+	else
+		# -L: a kmemleak scan after the tests; any leak fails the run.
+		run_selftests "$dbg_rel" "$logdir/selftests-$dbg_rel.log" \
+			-K "$dbg_out" -m "$dbg_mod/carp.ko" -L -t 3000
+	fi
+	case ${CHECK_KERNELS:-oldest} in
+	all) sel=("${KVERS[@]}") ;;
+	oldest) sel=("${KVERS[0]}") ;;
+	*) read -r -a sel <<<"$CHECK_KERNELS" ;;
+	esac
+	for k in "${sel[@]}"; do
 		ko=$top/build/$k/carp.ko
 		if [ ! -e "$ko" ]; then
 			result fail "selftests on $k: no carp.ko"
 			continue
 		fi
-		tools/vm/run.sh -k "$k" -m "$ko" -t 1500 \
-			-e IP_LIB_DIR="$top/tools/iproute2" \
-			-- bash selftests/run.sh ${SELFTESTS:-} > "$logdir/selftests-$k.log" 2>&1
-		rc=$?
-		grep -E '^(not ok|ok .*# SKIP)' "$logdir/selftests-$k.log" | sed "s/^/  $k: /"
-		line=$(grep -a '^selftests: ' "$logdir/selftests-$k.log" | tail -n1)
-		add_summary "selftests on $k" "${line:-selftests: 0 passed, 1 failed, 0 skipped}"
-		if [ "$rc" -ne 0 ] && ! grep -q ' [1-9][0-9]* failed' <<<"$line"; then
-			result fail "selftests VM on $k exited $rc (see build/logs/selftests-$k.log)"
-			tail -n 30 "$logdir/selftests-$k.log"
-		fi
+		run_selftests "$k" "$logdir/selftests-$k.log" -k "$k" -m "$ko" -t 1800
 	done
 fi
 
