@@ -198,6 +198,7 @@ if want selftests; then
 	case ${CHECK_KERNELS:-oldest} in
 	all) sel=("${KVERS[@]}") ;;
 	oldest) sel=("${KVERS[0]}") ;;
+	none) sel=() ;;
 	*) read -r -a sel <<<"$CHECK_KERNELS" ;;
 	esac
 	for k in "${sel[@]}"; do

@@ -213,9 +213,12 @@ done
 # every option the fragments set is in it, as set.
 make_config()
 {
-	local what=$1 kc=$cache/kconfig frags=("$FRAGMENT") line name missing=()
+	local what=$1 kc=$cache/kconfig frags=() line name missing=()
 
+	# The selftests' fragment first: where ours says =y to what it asks
+	# as =m (kselftest convention), ours wins, and =y satisfies its =m.
 	[[ -f $src/$SELFTEST_FRAGMENT ]] && frags+=("$src/$SELFTEST_FRAGMENT")
+	frags+=("$FRAGMENT")
 	mkdir -p "$kc"
 	make -s -C "$src" O="$kc" allnoconfig >&2
 	(cd "$kc" && KCONFIG_CONFIG=.config \
@@ -230,6 +233,8 @@ make_config()
 		while IFS= read -r line; do
 			if [[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)= ]]; then
 				grep -qxF "$line" "$kc/.config" && continue
+				[[ $line == *=m ]] &&
+					grep -qxF "${line%=m}=y" "$kc/.config" && continue
 				name=${BASH_REMATCH[1]}
 			elif [[ $line =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
 				name=${BASH_REMATCH[1]}
