@@ -9,6 +9,8 @@ set -euo pipefail
 packages=(
 	build-essential bc bison flex libelf-dev libssl-dev kmod cpio xz-utils
 	python3 jq rsync
+	# checkpatch.pl's SPDX check (spdxcheck.py) on the series
+	python3-ply python3-git
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
 	qemu-system-x86 busybox-static
