@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # run.sh - run one command inside a throw-away QEMU/TCG guest that boots an
-# installed Debian kernel and uses the host's root filesystem (read-only,
-# over virtio-9p) as its own root.
+# installed Debian kernel (or a kernel built by tools/debug-kernel.sh) and
+# uses the host's root filesystem (read-only, over virtio-9p) as its own root.
 #
-# Usage: tools/vm/run.sh [-k KVER] [-m MODULE.ko]... [-e VAR=VALUE]...
-#                        [-t TIMEOUT] [-c CPUS] [-M MEM_MB] -- COMMAND [ARGS...]
+# Usage: tools/vm/run.sh [-k KVER | -K DIR] [-m MODULE.ko]... [-e VAR=VALUE]...
+#                        [-t TIMEOUT] [-c CPUS] [-M MEM_MB] [-L]
+#                        -- COMMAND [ARGS...]
 #
 # The command's stdout and stderr are streamed to our stdout, and we exit with
 # its exit status.  A kernel splat (WARN, BUG, oops, panic, ...) in the guest
@@ -20,7 +21,11 @@ SELF=$(readlink -f "$0")
 readonly PROG SELF
 
 # Kernel log lines that mean the kernel is unhappy, whatever the command said.
-readonly SPLAT_RE='WARNING:|BUG:|Oops|Call Trace|Kernel panic|general protection fault|kernel BUG at|UBSAN:|KASAN:|KFENCE:|blocked for more than [0-9]+ seconds|rcu: INFO:|self-detected stall|soft lockup|hard LOCKUP'
+# The second line is for the debug options of a debug kernel (-K): most of
+# their reports start with "WARNING:" or "BUG:" anyway, the rest do not.
+# "unreferenced object" only ever comes from the kmemleak scan of -L.
+readonly SPLAT_RE='WARNING:|BUG:|Oops|Call Trace|Kernel panic|general protection fault|kernel BUG at|UBSAN:|KASAN:|KFENCE:|blocked for more than [0-9]+ seconds|rcu: INFO:|self-detected stall|soft lockup|hard LOCKUP|'\
+'possible circular locking dependency|possible recursive locking|inconsistent lock state|suspicious RCU usage|ODEBUG:|ref_tracker:|refcount_t:|unregister_netdevice: waiting for|unreferenced object 0x'
 
 # 9p is a request/response protocol: a large msize means fewer round trips
 # through the (slow, emulated) virtio ring for big reads like python's
@@ -31,15 +36,19 @@ readonly MSIZE=512000
 usage()
 {
 	cat >&2 <<EOF
-usage: $PROG [-k KVER] [-m MODULE.ko]... [-e VAR=VALUE]... [-t TIMEOUT_SECONDS]
-       [-c CPUS] [-M MEM_MB] -- COMMAND [ARGS...]
+usage: $PROG [-k KVER | -K DIR] [-m MODULE.ko]... [-e VAR=VALUE]...
+       [-t TIMEOUT_SECONDS] [-c CPUS] [-M MEM_MB] [-L] -- COMMAND [ARGS...]
 
   -k KVER     kernel version to boot (/boot/vmlinuz-KVER); default: newest
+  -K DIR      boot the kernel tools/debug-kernel.sh built into DIR (bzImage,
+              vmlinux, config, kernelrelease, lib/modules/KVER) instead
   -m MODULE   out-of-tree module to install under /lib/modules/KVER/updates
   -e VAR=VAL  extra environment variable for COMMAND
   -t SECONDS  kill the guest after this long and exit 124 (default 900)
   -c CPUS     number of vCPUs (default 2)
   -M MEM_MB   guest memory in MiB (default 1536)
+  -L          after COMMAND, scan for kernel memory leaks (kmemleak); a leak
+              fails the run like a splat
 
 Environment: CARP_VM_CACHE (default /var/cache/carp-vm), CARP_VM_DEBUG=1
 EOF
@@ -67,15 +76,19 @@ qemu_escape()
 }
 
 kver=
+kdir=
+kmemleak=0
 modules=()
 envs=()
 timeout_s=900
 cpus=2
 mem=1536
 
-while getopts ':k:m:e:t:c:M:h' opt; do
+while getopts ':k:K:m:e:t:c:M:Lh' opt; do
 	case $opt in
 	k) kver=$OPTARG ;;
+	K) kdir=$OPTARG ;;
+	L) kmemleak=1 ;;
 	m) modules+=("$OPTARG") ;;
 	e) envs+=("$OPTARG") ;;
 	t) timeout_s=$OPTARG ;;
@@ -96,6 +109,20 @@ for e in ${envs[@]+"${envs[@]}"}; do
 	[[ $e =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "bad -e argument: $e"
 done
 
+# A kernel of tools/debug-kernel.sh: its modules are in DIR/lib/modules/KVER
+# on the host, which the guest sees at the same path (the root share) and
+# mounts on its /lib/modules/KVER.
+if [[ -n $kdir ]]; then
+	[[ -z $kver ]] || die "-k and -K exclude each other"
+	kdir=$(readlink -f "$kdir")
+	[[ -r $kdir/kernelrelease ]] || die "$kdir/kernelrelease not found (not a debug-kernel.sh output directory?)"
+	kver=$(< "$kdir/kernelrelease")
+	[[ $kver =~ ^[A-Za-z0-9._+-]+$ ]] || die "bad kernel release in $kdir/kernelrelease"
+	kernel=$kdir/bzImage
+	kconfig=$kdir/config
+	moddir=$kdir/lib/modules/$kver
+fi
+
 # The default is the newest kernel that is actually installed, so that the
 # script keeps working across Debian point releases.
 if [[ -z $kver ]]; then
@@ -103,8 +130,12 @@ if [[ -z $kver ]]; then
 	       sed 's/^vmlinuz-//' | sort -V | tail -n 1)
 	[[ -n $kver ]] || die "no kernel found in /boot"
 fi
-readonly kernel=/boot/vmlinuz-$kver
-readonly moddir=/lib/modules/$kver
+if [[ -z $kdir ]]; then
+	kernel=/boot/vmlinuz-$kver
+	kconfig=/boot/config-$kver
+	moddir=/lib/modules/$kver
+fi
+readonly kernel kconfig moddir
 [[ -r $kernel ]] || die "$kernel not found or not readable"
 [[ -f $moddir/modules.dep ]] || die "$moddir/modules.dep not found"
 
@@ -244,12 +275,26 @@ mount -t overlay -o "lowerdir=$r/tmp,upperdir=/ovl/upper,workdir=/ovl/work" \
 	overlay $r/tmp || die "cannot mount /tmp"
 
 # Extra modules and the dependency data depmod computed for them on the
-# host are stacked on top of the host's /lib/modules/$KVER.
+# host are stacked on top of the host's /lib/modules/$KVER.  A debug kernel's
+# modules (VM_MODDIR, a host path) are not there: a tmpfs on /lib/modules
+# gets a /lib/modules/$KVER to mount them on.
 k=$(uname -r)
+lower=$r/lib/modules/$k
+if [ -n "$VM_MODDIR" ]; then
+	lower=$r$VM_MODDIR
+	mount -t tmpfs -o mode=0755 tmpfs $r/lib/modules ||
+		die "cannot mount /lib/modules"
+	mkdir -p "$r/lib/modules/$k"
+	# debugfs, for kmemleak and friends.
+	mount -t debugfs debugfs $r/sys/kernel/debug
+fi
 if [ "$VM_MODULES" = 1 ]; then
 	mount -t overlay \
-		-o "lowerdir=$r/run/carp-vm/modules:$r/lib/modules/$k" \
+		-o "lowerdir=$r/run/carp-vm/modules:$lower" \
 		overlay "$r/lib/modules/$k" || die "cannot mount module overlay"
+elif [ -n "$VM_MODDIR" ]; then
+	mount -o bind "$lower" "$r/lib/modules/$k" ||
+		die "cannot mount $VM_MODDIR"
 fi
 
 # The caller's working directory, read-only at the same path.  It goes last
@@ -306,6 +351,18 @@ cd /
 : >/run/carp-vm/started
 rc=0
 /bin/sh /run/carp-vm/job.sh </dev/null >&3 2>&3 3>&- || rc=$?
+
+# -L: kmemleak only reports objects that have been unreferenced for 5 s and
+# seen so by two scans in a row.
+if [ "$VM_KMEMLEAK" = 1 ]; then
+	f=/sys/kernel/debug/kmemleak
+	if [ -w $f ]; then
+		echo scan >$f && sleep 6 && echo scan >$f && cat $f >/run/carp-vm/kmemleak ||
+			echo "kmemleak: scan failed" >/run/carp-vm/kmemleak
+	else
+		echo "kmemleak: $f not available" >/run/carp-vm/kmemleak
+	fi
+fi
 echo "$rc" >/run/carp-vm/rc
 [ "${carpvm_debug-}" != 1 ] || echo "carp-vm: done" >/dev/kmsg
 
@@ -326,7 +383,7 @@ initramfs_modules()
 	local m
 
 	for m in virtio_pci virtio_console 9pnet_virtio 9p overlay; do
-		modprobe -S "$kver" --show-depends "$m" ||
+		modprobe ${kdir:+-d "$kdir"} -S "$kver" --show-depends "$m" ||
 			die "cannot resolve module $m for $kver"
 	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'
 }
@@ -528,8 +585,17 @@ get_boot_kernel()
 {
 	local f
 
-	if ! grep -qx 'CONFIG_PVH=y' "/boot/config-$kver" 2>/dev/null; then
+	if ! grep -qx 'CONFIG_PVH=y' "$kconfig" 2>/dev/null; then
 		echo "$kernel"
+		return
+	fi
+	# debug-kernel.sh keeps the vmlinux next to the bzImage.
+	if [[ -n $kdir ]]; then
+		if [[ -f $kdir/vmlinux ]] && is_elf "$kdir/vmlinux"; then
+			echo "$kdir/vmlinux"
+		else
+			echo "$kernel"
+		fi
 		return
 	fi
 	f=$cache/vmlinux-$kver-$(stat -L -c '%s-%Y' "$kernel")
@@ -580,6 +646,8 @@ done
 {
 	echo "VM_CWD=$(shquote "$vm_cwd")"
 	echo "VM_MODULES=$vm_modules"
+	echo "VM_MODDIR=$(shquote "${kdir:+$moddir}")"
+	echo "VM_KMEMLEAK=$kmemleak"
 	echo "VM_BUSYBOX=$(shquote "$busybox")"
 } > "$tmp/share/vm.conf"
 
@@ -630,6 +698,17 @@ qemu=(
 	-fsdev "local,id=xfer,path=$(qemu_escape "$tmp/share"),security_model=none"
 	-device "virtio-9p-pci,fsdev=xfer,mount_tag=carpxfer"
 )
+# Without PCI hotplug the DSDT has no device for each of the 32 slots of the
+# root bus, and finding a PCI device's ACPI companion no longer evaluates
+# them all: under a debug kernel's lockdep, KASAN and kmemleak the AML
+# interpreter took 1 s per PCI device, 10 s of a 20 s boot.  Only for -K:
+# the Debian kernels boot as they always did.
+if [[ -n $kdir ]]; then
+	qemu+=(
+		-global PIIX4_PM.acpi-root-pci-hotplug=off
+		-global PIIX4_PM.acpi-pci-hotplug-with-bridge-support=off
+	)
+fi
 if [[ -n $vm_cwd ]]; then
 	qemu+=(
 		-fsdev "local,id=cwd,path=$(qemu_escape "$cwd"),security_model=none,readonly=on,multidevs=remap"
@@ -688,6 +767,19 @@ else
 	echo "$PROG: the guest stopped before the command finished (qemu exit status $qemu_rc)" >&2
 	status=125
 	failed=1
+fi
+
+# The kmemleak report of -L goes at the end of the log.
+if [[ -s $tmp/share/kmemleak ]]; then
+	{
+		echo "carp-vm: kmemleak report after the command:"
+		cat "$tmp/share/kmemleak"
+	} >> "$log"
+	if ! grep -q 'unreferenced object 0x' "$tmp/share/kmemleak"; then
+		echo "$PROG: $(head -n 1 "$tmp/share/kmemleak")" >&2
+		((status != 0)) || status=125
+		failed=1
+	fi
 fi
 
 splat=$(grep -a -m 1 -nE "$SPLAT_RE" "$log" | cut -d: -f1) || true
