@@ -348,9 +348,21 @@ sc_wait_state()
 }
 
 # sc_master DEV: DEV, up, MASTER now rather than after its master-down.
+# On a slow (debug) kernel it may be MASTER by itself already.
 sc_master()
 {
-	sc_wait_state "$1" BACKUP 5 && ip link set "$1" type carp state master &&
+	local i s
+
+	for ((i = 0; i < 50; i++)); do
+		s=$(sc_state "$1")
+		[ "$s" = BACKUP ] || [ "$s" = MASTER ] && break
+		sleep 0.1
+	done
+	case $s in
+	MASTER) return 0 ;;
+	BACKUP) ip link set "$1" type carp state master || return 1 ;;
+	*) sc_fail "$1 is ${s:-gone}, not BACKUP or MASTER after 5 s"; return 1 ;;
+	esac
 	sc_wait_state "$1" MASTER 2
 }
 
