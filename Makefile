@@ -26,6 +26,9 @@ module:
 	@mkdir -p $(BUILD)
 	@rm -rf $(BUILD)/drivers $(BUILD)/include $(BUILD)/compat $(BUILD)/.compat
 	@cp -a $(TOP)/Kbuild $(TOP)/drivers $(TOP)/include $(TOP)/compat $(BUILD)/
+	@# Not the objects of an in-place build (for whichever kernel).
+	@find $(BUILD)/drivers -type f ! \( -name '*.[ch]' -o -name Makefile \
+		-o -name Kconfig -o -name .kunitconfig \) -delete
 	$(MAKE) -C $(KDIR) M=$(BUILD) $(KBUILD_EXTRA) modules
 	@cp $$(find $(BUILD)/drivers $(BUILD)/.compat -name carp.ko 2>/dev/null | head -n1) $(BUILD)/carp.ko
 

@@ -49,8 +49,18 @@ new=$(mktemp -d "${TMPDIR:-/tmp}/carp-compat.XXXXXX") || {
 	exit 0
 }
 trap 'rm -rf "$new"' EXIT
-mkdir -p "$new/drivers/net"
-cp -R "$top/drivers/net/carp" "$new/drivers/net/carp"
+# Sources only: objects of an in-place build of drivers/net/carp (for
+# another kernel) must not reach the copy.  Kbuild reads this Kbuild again
+# for modpost, after compiling, so this runs twice per build.
+if ! (cd "$top" && find drivers/net/carp -type f \( -name '*.[ch]' -o \
+	-name Makefile -o -name Kconfig -o -name .kunitconfig \) |
+	while read -r f; do
+		mkdir -p "$new/$(dirname "$f")" && cp "$f" "$new/$f" || exit 1
+	done); then
+	echo "compat: cannot copy drivers/net/carp" >&2
+	echo compat-error
+	exit 0
+fi
 for p in $needed; do
 	if ! patch -s -p1 -F0 -N -d "$new" --no-backup-if-mismatch \
 		-r - < "$p" >&2; then
@@ -64,8 +74,8 @@ done
 (cd "$new/drivers/net/carp" && find . -type f) | while read -r f; do
 	mkdir -p "$(dirname "$top/$out/$f")"
 	cmp -s "$new/drivers/net/carp/$f" "$top/$out/$f" ||
-		cp "$new/drivers/net/carp/$f" "$top/$out/$f"
-done
+		cp "$new/drivers/net/carp/$f" "$top/$out/$f" || exit 1
+done || { echo "compat: cannot update $out" >&2; echo compat-error; exit 0; }
 (cd "$top/$out" && find . -type f \( -name '*.[ch]' -o -name 'Makefile' \
 	-o -name 'Kconfig' \)) | while read -r f; do
 	[ -e "$new/drivers/net/carp/$f" ] || rm -f "$top/$out/$f"

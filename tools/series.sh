@@ -83,7 +83,7 @@ commit()
 }
 
 # maintainers F-LINE...: the carp entry with these file patterns, placed
-# alphabetically (before CARL9170) and rewritten on every call.
+# alphabetically (after CARL9170) and rewritten on every call.
 maintainers()
 {
 	python3 - "$name" "$email" "$@" <<'EOF'
@@ -96,7 +96,7 @@ blocks = [b for b in blocks if not b.startswith(title)]
 entry = "\n".join([title, f"M:\t{name} <{email}>", "L:\tnetdev@vger.kernel.org",
                    "S:\tMaintained"] + [f"F:\t{f}" for f in files])
 at = next(i for i, b in enumerate(blocks) if b.startswith("CARL9170 "))
-blocks.insert(at, entry)
+blocks.insert(at + 1, entry)
 open("MAINTAINERS", "w").write("\n\n".join(blocks))
 EOF
 }
@@ -222,6 +222,11 @@ The tests configure carp devices with ip(8); iproute2 support for
 found through IP_LIB_DIR."
 
 # --- the series ----------------------------------------------------------
+# Only ever replace a series (or nothing).
+if [ -d "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -e "$out/0000-cover-letter.patch" ]; then
+	echo "series: $out is not empty and holds no series; not touching it" >&2
+	exit 1
+fi
 rm -rf "$out"
 mkdir -p "$out"
 git format-patch -q --cover-letter --no-signature -o "$out" base..HEAD
@@ -248,11 +253,13 @@ Patch 1 adds the uapi header, patch 2 the driver with its KUnit tests,
 patch 3 the documentation and patch 4 the selftests.  iproute2
 support for "type carp" is sent separately.
 
-Tested on this tree (6.12) with KASAN, lockdep, kmemleak, DEBUG_OBJECTS,
-DEBUG_NET and the netdev refcount tracker: the KUnit suite as a module
-and the selftests through the kselftest runner, in QEMU.
+Tested in QEMU on this tree (Debian's 6.12) with KASAN, lockdep,
+kmemleak, DEBUG_OBJECTS, DEBUG_NET and the netdev/netns refcount
+trackers: the KUnit suite as a module, and the selftests through the
+kselftest runner; and out of tree on Debian's 6.1 and 6.12 kernels.
 
-IPv6, unicast peers and demotion are not part of this series.""")
+IPv6, unicast peers and the net.carp.demotion knob of FreeBSD are not
+part of this series.""")
 open(p, "w").write(s)
 EOF
 ls "$out"
