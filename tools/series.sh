@@ -101,6 +101,19 @@ open("MAINTAINERS", "w").write("\n\n".join(blocks))
 EOF
 }
 
+# insert_after FILE ANCHOR TEXT: the line TEXT right after the first line
+# ANCHOR of FILE, which must have one.
+insert_after()
+{
+	python3 - "$@" <<'EOF'
+import sys
+p, anchor, text = sys.argv[1], sys.argv[2] + "\n", sys.argv[3] + "\n"
+s = open(p).read()
+assert anchor in s, f"{p}: no line {anchor!r}"
+open(p, "w").write(s.replace(anchor, anchor + text, 1))
+EOF
+}
+
 # --- 1: uapi -------------------------------------------------------------
 mkdir -p include/uapi/linux
 cp "$top/include/uapi/linux/if_carp.h" include/uapi/linux/
@@ -128,13 +141,8 @@ anchor = "\nconfig VXLAN\n"
 assert anchor in s
 s = s.replace(anchor, '\nsource "drivers/net/carp/Kconfig"\n' + anchor, 1)
 open(p, "w").write(s)
-p = "drivers/net/Makefile"
-s = open(p).read()
-anchor = "obj-$(CONFIG_IPVTAP) += ipvlan/\n"
-assert anchor in s
-s = s.replace(anchor, anchor + "obj-$(CONFIG_CARP) += carp/\n", 1)
-open(p, "w").write(s)
 EOF
+insert_after drivers/net/Makefile 'obj-$(CONFIG_IPVTAP) += ipvlan/' 'obj-$(CONFIG_CARP) += carp/'
 maintainers drivers/net/carp/ include/uapi/linux/if_carp.h
 commit "net: carp: add the Common Address Redundancy Protocol driver" \
 "A carp device is a virtual Ethernet device stacked on a parent, with the
@@ -174,14 +182,7 @@ IPv6 addresses are not shared yet."
 
 # --- 3: documentation ------------------------------------------------------
 cp "$top/Documentation/networking/carp.rst" Documentation/networking/
-python3 - <<'EOF'
-p = "Documentation/networking/index.rst"
-s = open(p).read()
-anchor = "   caif/index\n"
-assert anchor in s
-s = s.replace(anchor, anchor + "   carp\n", 1)
-open(p, "w").write(s)
-EOF
+insert_after Documentation/networking/index.rst '   caif/index' '   carp'
 maintainers Documentation/networking/carp.rst drivers/net/carp/ \
 	include/uapi/linux/if_carp.h
 commit "docs: networking: add carp" \
@@ -198,14 +199,8 @@ mkdir -p "$ksft"
 		mkdir -p "$ksft/$(dirname "$f")"
 		cp -p "$top/selftests/$f" "$ksft/$f"
 	done
-python3 - <<'EOF'
-p = "tools/testing/selftests/Makefile"
-s = open(p).read()
-anchor = "TARGETS += drivers/net/bonding\n"
-assert anchor in s
-s = s.replace(anchor, anchor + "TARGETS += drivers/net/carp\n", 1)
-open(p, "w").write(s)
-EOF
+insert_after tools/testing/selftests/Makefile 'TARGETS += drivers/net/bonding' \
+	'TARGETS += drivers/net/carp'
 maintainers Documentation/networking/carp.rst drivers/net/carp/ \
 	include/uapi/linux/if_carp.h "$ksft/"
 commit "selftests: drivers: net: add carp tests" \
