@@ -50,7 +50,9 @@ usage: $PROG [-k KVER | -K DIR] [-m MODULE.ko]... [-e VAR=VALUE]...
   -L          after COMMAND, scan for kernel memory leaks (kmemleak); a leak
               fails the run like a splat
 
-Environment: CARP_VM_CACHE (default /var/cache/carp-vm), CARP_VM_DEBUG=1
+Environment: CARP_VM_CACHE (default /var/cache/carp-vm), CARP_VM_DEBUG=1,
+CARP_VM_APPEND (extra kernel parameters, e.g. kmemleak=off to measure
+what a debug option costs)
 EOF
 	exit 2
 }
@@ -673,7 +675,7 @@ append="console=ttyS0,115200 loglevel=5 panic_on_warn=1 oops=panic panic=-1"
 append+=" 8250.nr_uarts=1 net.ifnames=0 mitigations=off rdinit=/init"
 # The crypto self-tests alone take 0.5 s under TCG, and routing the legacy
 # PCI interrupts through ACPI's AML interpreter 1.5 s (virtio uses MSI-X).
-append+=" cryptomgr.notests acpi=noirq"
+append+=" cryptomgr.notests acpi=noirq${CARP_VM_APPEND:+ $CARP_VM_APPEND}"
 if [[ ${CARP_VM_DEBUG-} == 1 ]]; then
 	append+=" carpvm_debug=1"
 fi
