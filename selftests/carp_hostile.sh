@@ -347,22 +347,26 @@ sc_wait_state()
 	sc_fail "$1 is $(sc_state "$1"), not $2 after $3 s"
 }
 
-# sc_master DEV: DEV, up, MASTER now rather than after its master-down.
-# On a slow (debug) kernel it may be MASTER by itself already.
-sc_master()
+# sc_running DEV: DEV, up, has left INIT (BACKUP, or MASTER already: on a
+# slow kernel the commands after "up" can outlast its master-down).
+sc_running()
 {
 	local i s
 
 	for ((i = 0; i < 50; i++)); do
 		s=$(sc_state "$1")
-		[ "$s" = BACKUP ] || [ "$s" = MASTER ] && break
+		[ "$s" = BACKUP ] || [ "$s" = MASTER ] && return 0
 		sleep 0.1
 	done
-	case $s in
-	MASTER) return 0 ;;
-	BACKUP) ip link set "$1" type carp state master || return 1 ;;
-	*) sc_fail "$1 is ${s:-gone}, not BACKUP or MASTER after 5 s"; return 1 ;;
-	esac
+	sc_fail "$1 is ${s:-gone}, not BACKUP or MASTER after 5 s"
+}
+
+# sc_master DEV: DEV, up, MASTER now rather than after its master-down.
+sc_master()
+{
+	sc_running "$1" || return 1
+	[ "$(sc_state "$1")" = MASTER ] && return 0
+	ip link set "$1" type carp state master || return 1
 	sc_wait_state "$1" MASTER 2
 }
 
@@ -477,7 +481,7 @@ sc_doomed()
 	ip link add link eth0 name carp1 type carp vhid 2 pass x &&
 	ip addr add 10.8.0.101/24 dev carp1 && ip link set carp1 up &&
 	sc_parent dummy0 1 && sc_carp carp2 dummy0 1 3 "" up || return 1
-	sc_wait_state carp0 BACKUP 5
+	sc_running carp0
 }
 
 # sc_moved [NETNS]: move a parent to NETNS (a path; a fresh namespace of
