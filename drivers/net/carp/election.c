@@ -19,6 +19,7 @@
 #include <kunit/visibility.h>
 
 #include "election.h"
+#include "hmac.h"
 #include "proto.h"
 
 enum carp_verdict carp_elect(enum carp_state state, const struct carp_self *self,
@@ -41,6 +42,37 @@ enum carp_verdict carp_elect(enum carp_state state, const struct carp_self *self
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(carp_elect);
+
+/**
+ * carp_advert_judge - what a device does with a decoded advertisement
+ * @tfm: the device's keyed HMAC transform
+ * @addrs: its addresses, normalized; NULL if it has no address list yet
+ * @naddrs: how many
+ * @adv: the advertisement, decoded and checksummed
+ * @state: the device's state
+ * @self: its timing values, preempt switch and last counter sent
+ * @verdict: what the election decided; CARP_IGNORE unless CARP_ACCEPT
+ *
+ * The HMAC comes first: an advertisement that fails it never reaches the
+ * election.  A MASTER's own advertisement looped back (same counter) is
+ * accepted and ignored.
+ *
+ * Return: CARP_ACCEPT or CARP_STAT_BADAUTH, the statistic to count.
+ */
+enum carp_stat carp_advert_judge(struct crypto_shash *tfm, const __be32 *addrs,
+				 unsigned int naddrs, const struct carp_advert *adv,
+				 enum carp_state state, const struct carp_self *self,
+				 enum carp_verdict *verdict)
+{
+	*verdict = CARP_IGNORE;
+	if (!addrs || carp_advert_authenticate(tfm, addrs, naddrs, adv) != CARP_ACCEPT)
+		return CARP_STAT_BADAUTH;
+	if (state == CARP_STATE_MASTER && adv->counter == self->counter)
+		return CARP_ACCEPT;
+	*verdict = carp_elect(state, self, adv->advbase, adv->advskew);
+	return CARP_ACCEPT;
+}
+EXPORT_SYMBOL_IF_KUNIT(carp_advert_judge);
 
 /* The words the BSDs log for each transition. */
 const char *carp_verdict_reason(enum carp_verdict verdict)

@@ -22,10 +22,18 @@ struct carp_self {
 	u8 advbase;
 	u8 advskew;		/* effective skew: 240 while suppressed */
 	bool preempt;
+	u64 counter;		/* of our last advertisement, while MASTER */
 };
 
 enum carp_verdict carp_elect(enum carp_state state, const struct carp_self *self,
 			     u8 rx_advbase, u8 rx_advskew);
 const char *carp_verdict_reason(enum carp_verdict verdict);
+
+struct crypto_shash;
+struct carp_advert;
+enum carp_stat carp_advert_judge(struct crypto_shash *tfm, const __be32 *addrs,
+				 unsigned int naddrs, const struct carp_advert *adv,
+				 enum carp_state state, const struct carp_self *self,
+				 enum carp_verdict *verdict);
 
 #endif /* _CARP_ELECTION_H */

@@ -292,23 +292,19 @@ enum carp_stat carp_state_input(struct carp_dev *carp, const struct carp_advert 
 				__be32 saddr)
 {
 	struct carp_addrs *addrs = rcu_dereference(carp->addrs);
-	enum carp_stat verdict;
+	enum carp_verdict verdict;
 	struct carp_self self;
+	enum carp_stat stat;
 
 	spin_lock(&carp->lock);
-	verdict = addrs ? carp_advert_authenticate(carp->tfm, addrs->addr, addrs->n, adv) :
-			  CARP_STAT_BADAUTH;
-	if (verdict != CARP_ACCEPT)
-		goto out;
-	/* Our own advertisement, looped back to us: not a peer. */
-	if (carp->state == CARP_STATE_MASTER && adv->counter == carp->counter)
-		goto out;
-
 	self.advbase = carp->advbase;
 	self.advskew = carp_effective_skew(carp);
 	self.preempt = READ_ONCE(carp_dev_net(carp)->preempt);
+	self.counter = carp->counter;
+	stat = carp_advert_judge(carp->tfm, addrs ? addrs->addr : NULL,
+				 addrs ? addrs->n : 0, adv, carp->state, &self, &verdict);
 
-	switch (carp_elect(carp->state, &self, adv->advbase, adv->advskew)) {
+	switch (verdict) {
 	case CARP_YIELD:
 		carp_become_backup(carp, carp_verdict_reason(CARP_YIELD));
 		break;
@@ -324,9 +320,8 @@ enum carp_stat carp_state_input(struct carp_dev *carp, const struct carp_advert 
 	case CARP_IGNORE:
 		break;
 	}
-out:
 	spin_unlock(&carp->lock);
-	return verdict;
+	return stat;
 }
 
 /**
