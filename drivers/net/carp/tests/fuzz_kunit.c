@@ -465,4 +465,5 @@ static struct kunit_suite carp_fuzz_suite = {
 	.name = "carp_fuzz",
 	.test_cases = carp_fuzz_cases,
 };
+
 kunit_test_suite(carp_fuzz_suite);
