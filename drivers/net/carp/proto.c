@@ -28,6 +28,7 @@ const char *const carp_stat_names[CARP_STAT_NUM] = {
 	[CARP_STAT_OERRORS]	= "oerrors",
 	[CARP_STAT_PREEMPT]	= "preempt",
 };
+EXPORT_SYMBOL_IF_KUNIT(carp_stat_names);
 
 /**
  * carp_hdr_encode - write an advertisement into a CARP header
