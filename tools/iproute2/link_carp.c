@@ -12,16 +12,18 @@
  * ip has no built-in knowledge of "carp".  When it meets an unknown kind it
  * dlopen()s "link_<kind>.so" from $IP_LIB_DIR (default: the distribution's
  * lib dir, /usr/lib/x86_64-linux-gnu/ip on Debian amd64) and looks up the
- * symbol "<kind>_link_util".  The helpers called below (addattr_l, get_u8,
+ * symbol "<kind>_link_util".  The helpers called below (addattr_l,
  * print_color_uint, ...) are not linked in here: they are exported by the ip
  * binary itself and bound when ip loads us.
  *
- * Range checks are left to the kernel on purpose: its netlink policy rejects
- * out-of-range values with an extack message that ip prints, so the limits
- * live in exactly one place.  We only refuse arguments that are not numbers.
+ * The kernel's netlink policy enforces every range; its extack for a bad
+ * value can only say "integer out of range", so the same limits, from the
+ * uapi header, are checked here too and the message names the option.
  */
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <linux/types.h>
@@ -69,7 +71,6 @@ enum color_attr {
 int addattr8(struct nlmsghdr *n, int maxlen, int type, __u8 data);
 int addattr_l(struct nlmsghdr *n, int maxlen, int type, const void *data,
 	      int alen);
-int get_u8(__u8 *val, const char *arg, int base);
 void invarg(const char *msg, const char *arg) __attribute__((noreturn));
 void incomplete_command(void) __attribute__((noreturn));
 int print_color_string(enum output_type t, enum color_attr color,
@@ -104,16 +105,22 @@ static void carp_usage(void)
 }
 
 /*
- * Parse one u8 option value and add it.  Anything 0..255 is passed on so
- * that the kernel, not us, decides what is in range.
+ * Parse one u8 option value and add it.  The kernel's netlink policy is
+ * what enforces the range; checking it here too gives a message that names
+ * the option, where the kernel can only say "integer out of range".
  */
 static void carp_add_u8(struct nlmsghdr *n, int type, const char *what,
-			const char *arg)
+			unsigned int min, unsigned int max, const char *arg)
 {
-	__u8 val;
+	unsigned long val;
+	char msg[64];
+	char *end;
 
-	if (get_u8(&val, arg, 10))
-		invarg(what, arg);
+	snprintf(msg, sizeof(msg), "%s must be between %u and %u", what, min, max);
+	errno = 0;
+	val = strtoul(arg, &end, 10);
+	if (!*arg || *end || errno || *arg == '-' || val < min || val > max)
+		invarg(msg, arg);
 	addattr8(n, CARP_REQ_MAXLEN, type, val);
 }
 
@@ -131,12 +138,14 @@ static void carp_add_state(struct nlmsghdr *n, const char *arg)
 }
 
 /*
- * The key goes out verbatim, without its NUL and without truncation: an
- * over-long password must fail loudly in the kernel rather than be
- * silently cut to CARP_KEY_LEN here.  "" sends an empty key (no password).
+ * The key goes out verbatim, without its NUL and never truncated: an
+ * over-long password fails loudly rather than being cut to CARP_KEY_LEN.
+ * "" sends an empty key (no password).
  */
 static void carp_add_key(struct nlmsghdr *n, const char *arg)
 {
+	if (strlen(arg) > CARP_KEY_LEN)
+		invarg("pass must be at most 20 bytes", "(not shown)");
 	addattr_l(n, CARP_REQ_MAXLEN, IFLA_CARP_KEY, arg, strlen(arg));
 }
 
@@ -167,13 +176,14 @@ static int carp_parse_opt(struct link_util *lu, int argc, char **argv,
 		argv++;
 
 		if (!strcmp(opt, "vhid"))
-			carp_add_u8(n, IFLA_CARP_VHID, "invalid vhid", *argv);
+			carp_add_u8(n, IFLA_CARP_VHID, "vhid", CARP_VHID_MIN,
+				    CARP_VHID_MAX, *argv);
 		else if (!strcmp(opt, "advbase"))
-			carp_add_u8(n, IFLA_CARP_ADVBASE, "invalid advbase",
-				    *argv);
+			carp_add_u8(n, IFLA_CARP_ADVBASE, "advbase",
+				    CARP_ADVBASE_MIN, CARP_ADVBASE_MAX, *argv);
 		else if (!strcmp(opt, "advskew"))
-			carp_add_u8(n, IFLA_CARP_ADVSKEW, "invalid advskew",
-				    *argv);
+			carp_add_u8(n, IFLA_CARP_ADVSKEW, "advskew", 0,
+				    CARP_ADVSKEW_MAX, *argv);
 		else if (!strcmp(opt, "pass"))
 			carp_add_key(n, *argv);
 		else

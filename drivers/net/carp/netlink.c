@@ -7,8 +7,8 @@
  *   ip link set carp0 type carp [advbase B] [advskew S] [pass STRING]
  *           [state {master|backup}]
  *
- * The policy checks types; validate() checks ranges and says which value
- * is wrong.  The password is write-only.
+ * The policy checks types, lengths and ranges.  The password is
+ * write-only.
  */
 
 #include <linux/etherdevice.h>
@@ -21,50 +21,27 @@
 #include "port.h"
 #include "state.h"
 
+/*
+ * Every attribute is validated strictly (exact lengths, no NLA_F_NESTED on
+ * a u8) and its range is part of the policy, so a bad value is rejected with
+ * the attribute and the allowed range in the extended ack.
+ */
 static const struct nla_policy carp_policy[IFLA_CARP_MAX + 1] = {
-	[IFLA_CARP_VHID]	= { .type = NLA_U8 },
-	[IFLA_CARP_ADVBASE]	= { .type = NLA_U8 },
-	[IFLA_CARP_ADVSKEW]	= { .type = NLA_U8 },
-	[IFLA_CARP_KEY]		= { .type = NLA_BINARY },
-	[IFLA_CARP_STATE]	= { .type = NLA_U8 },
+	[IFLA_CARP_UNSPEC]	= { .strict_start_type = IFLA_CARP_VHID },
+	[IFLA_CARP_VHID]	= NLA_POLICY_MIN(NLA_U8, CARP_VHID_MIN),
+	[IFLA_CARP_ADVBASE]	= NLA_POLICY_MIN(NLA_U8, CARP_ADVBASE_MIN),
+	[IFLA_CARP_ADVSKEW]	= NLA_POLICY_MAX(NLA_U8, CARP_ADVSKEW_MAX),
+	[IFLA_CARP_KEY]		= NLA_POLICY_MAX(NLA_BINARY, CARP_KEY_LEN),
+	[IFLA_CARP_STATE]	= NLA_POLICY_RANGE(NLA_U8, CARP_STATE_BACKUP,
+						   CARP_STATE_MASTER),
 };
 
 static int carp_validate(struct nlattr *tb[], struct nlattr *data[],
 			 struct netlink_ext_ack *extack)
 {
-	struct nlattr *a;
-
 	if (tb[IFLA_ADDRESS]) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
 				    "The MAC of a carp device is given by its vhid");
-		return -EINVAL;
-	}
-	if (!data)
-		return 0;
-	a = data[IFLA_CARP_VHID];
-	if (a && nla_get_u8(a) < CARP_VHID_MIN) {
-		NL_SET_ERR_MSG_ATTR(extack, a, "vhid must be between 1 and 255");
-		return -ERANGE;
-	}
-	a = data[IFLA_CARP_ADVBASE];
-	if (a && nla_get_u8(a) < CARP_ADVBASE_MIN) {
-		NL_SET_ERR_MSG_ATTR(extack, a, "advbase must be between 1 and 255");
-		return -ERANGE;
-	}
-	a = data[IFLA_CARP_ADVSKEW];
-	if (a && nla_get_u8(a) > CARP_ADVSKEW_MAX) {
-		NL_SET_ERR_MSG_ATTR(extack, a, "advskew must be between 0 and 254");
-		return -ERANGE;
-	}
-	a = data[IFLA_CARP_KEY];
-	if (a && nla_len(a) > CARP_KEY_LEN) {
-		NL_SET_ERR_MSG_ATTR(extack, a, "pass must be at most 20 bytes");
-		return -EINVAL;
-	}
-	a = data[IFLA_CARP_STATE];
-	if (a && nla_get_u8(a) != CARP_STATE_BACKUP &&
-	    nla_get_u8(a) != CARP_STATE_MASTER) {
-		NL_SET_ERR_MSG_ATTR(extack, a, "state can only be set to backup or master");
 		return -EINVAL;
 	}
 	return 0;
