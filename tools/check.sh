@@ -130,7 +130,9 @@ dbg_out=${CARP_DEBUG_CACHE:-/var/cache/carp-debug}/out
 dbg_rel=
 if want debug || want kunit || want selftests; then
 	# Always from this checkout (10 s): an old series would test old code.
-	want series || bash tools/series.sh "$top/build/series" > "$logdir/series.log" 2>&1 || true
+	if ! want series && ! bash tools/series.sh "$top/build/series" > "$logdir/series.log" 2>&1; then
+		result fail "make series (see build/logs/series.log)"
+	fi
 	if bash tools/debug-kernel.sh build/series > "$logdir/debug-kernel.log" 2>&1; then
 		dbg_rel=$(tail -n 1 "$logdir/debug-kernel.log")
 		want debug && result pass "debug kernel $dbg_rel: the series applies to linux-source-6.12, every patch builds (W=1)"
@@ -145,16 +147,20 @@ if want kunit; then
 	if [ -z "$dbg_rel" ]; then
 		result fail "kunit: no debug kernel"
 	else
-		tools/vm/run.sh -K "$dbg_out" -t 600 \
+		# -L: the modules are unloaded, then a kmemleak scan.
+		tools/vm/run.sh -K "$dbg_out" -t 600 -L \
 			-- bash tools/kunit-module.sh > "$logdir/kunit.log" 2>&1
 		rc=$?
 		grep -E '^ *not ok ' "$logdir/kunit.log" | sed 's/^/  kunit: /'
 		line=$(grep -a '^kunit: [0-9]* passed' "$logdir/kunit.log" | tail -n1)
 		add_summary "kunit (module, debug kernel)" "${line:-kunit: 0 passed, 1 failed, 0 skipped}"
+		if [ -n "$line" ] && ! grep -q ' 0 skipped' <<<"$line"; then
+			result fail "kunit skipped cases (see build/logs/kunit.log)"
+		fi
 		if [ "$rc" -ne 0 ] && ! grep -q ' [1-9][0-9]* failed' <<<"$line"; then
 			result fail "kunit VM exited $rc (see build/logs/kunit.log)"
-			tail -n 30 "$logdir/kunit.log"
 		fi
+		[ "$rc" -eq 0 ] || show_guest_log "$logdir/kunit.log"
 	fi
 fi
 
@@ -167,6 +173,18 @@ fi
 # against 16 on Debian's 6.12), then a kmemleak scan.
 # CHECK_DEBUG_SELFTESTS="selftests/x.sh ..." runs only those there.
 debug_selftests=${CHECK_DEBUG_SELFTESTS:-}
+
+# show_guest_log LOG: what run.sh said about the guest's kernel (a splat
+# from its first line, a leak report), else how LOG ends.
+show_guest_log()
+{
+	if grep -aq -- '--- guest kernel log' "$1"; then
+		grep -a '^run.sh: \|^tools/vm/run.sh: ' "$1" | grep -v -- '---' | head -n 5
+		sed -n '/--- guest kernel log/,/--- end of guest kernel log ---/p' "$1" | head -n 80
+	else
+		tail -n 40 "$1"
+	fi
+}
 
 # run_selftests LABEL LOG SCRIPTS RUN.SH-ARGS...
 run_selftests()
@@ -183,16 +201,26 @@ run_selftests()
 	line=$(grep -a '^selftests: ' "$log" | tail -n1)
 	add_summary "selftests on $label" "${line:-selftests: 0 passed, 1 failed, 0 skipped}"
 	# No test may pass by skipping: setup.sh installs everything they use.
-	if ! grep -q ' 0 skipped' <<<"$line"; then
+	if [ -n "$line" ] && ! grep -q ' 0 skipped' <<<"$line"; then
 		result fail "selftests on $label skipped cases (see ${log#"$top"/})"
 	fi
 	if [ "$rc" -ne 0 ] && ! grep -q ' [1-9][0-9]* failed' <<<"$line"; then
 		result fail "selftests VM on $label exited $rc (see ${log#"$top"/})"
-		tail -n 40 "$log"
 	fi
+	[ "$rc" -eq 0 ] || show_guest_log "$log"
 }
 
 if want selftests; then
+	# Without the build step, the modules and the plugin are still made
+	# from this checkout (incrementally): never test a stale carp.ko.
+	if ! want build; then
+		for k in "${KVERS[@]}"; do
+			make --no-print-directory module KVER="$k" > "$logdir/build-$k.log" 2>&1 ||
+				result fail "build carp.ko for $k (see build/logs/build-$k.log)"
+		done
+		make --no-print-directory plugin > "$logdir/plugin.log" 2>&1 ||
+			result fail "build tools/iproute2/link_carp.so (see build/logs/plugin.log)"
+	fi
 	ksft=$top/build/kselftest
 	rm -rf "$ksft"
 	if ! bash tools/kselftest.sh install "$ksft" > "$logdir/kselftest-install.log" 2>&1; then

@@ -152,6 +152,13 @@ cmd_install()
 			missing=1
 		fi
 	done
+	# And every carp_*.sh must be run: listed in TEST_PROGS, not TEST_FILES.
+	for f in "$top"/selftests/carp_*.sh; do
+		if ! grep -qx "$collection:$(basename "$f")" "$out/kselftest-list.txt"; then
+			echo "kselftest.sh: $(basename "$f") is not in TEST_PROGS (selftests/Makefile)" >&2
+			missing=1
+		fi
+	done
 	[ "$missing" -eq 0 ] || exit 1
 	grep -q "^$collection:" "$out/kselftest-list.txt" || die "no tests in kselftest-list.txt"
 	echo "kselftest.sh: installed $(grep -c "^$collection:" "$out/kselftest-list.txt") tests of $collection in $out"
@@ -162,7 +169,7 @@ cmd_install()
 # the input is "@runner-exit RC", the runner's exit status.
 summarize()
 {
-	local line name='' start=0 p=0 f=0 s=0 rc=0
+	local line name='' start=0 p=0 f=0 s=0 rc=0 plan=-1
 	local passed=0 failed=0 skipped=0 scripts=0
 	local hdr="# selftests: $collection: "
 	local res="^(not )?ok [0-9]+ selftests: $collection: "
@@ -174,7 +181,9 @@ summarize()
 		fi
 		printf '%s\n' "$line"
 		if [[ $line == "$hdr"* ]]; then
-			name=${line#"$hdr"} start=${EPOCHREALTIME/./} p=0 f=0 s=0
+			name=${line#"$hdr"} start=${EPOCHREALTIME/./} p=0 f=0 s=0 plan=-1
+		elif [[ $line =~ ^#\ 1\.\.([0-9]+) ]]; then
+			plan=${BASH_REMATCH[1]}
 		elif [[ $line =~ ^#\ ok\ [0-9]+\ .*#\ SKIP ]]; then
 			s=$((s + 1))
 		elif [[ $line =~ ^#\ ok\ [0-9]+ ]]; then
@@ -184,8 +193,14 @@ summarize()
 		elif [[ $line =~ $res ]]; then
 			if [[ $line == "not ok"* ]] && [ "$f" -eq 0 ]; then
 				f=1	# died, timed out or bailed out
-			elif [[ $line == *"# SKIP" ]] && [ $((p + f + s)) -eq 0 ]; then
-				s=1	# skipped as a whole
+			elif [[ $line == *"# SKIP" ]]; then
+				s=$((s + 1))	# skipped, as a whole or after some cases
+			fi
+			# Cases the plan announced and that never reported ran
+			# nowhere: an early exit.  They count as failed.
+			if [ "$plan" -gt $((p + f + s)) ]; then
+				echo "# ${name:-?}: planned $plan cases, $((p + f + s)) reported"
+				f=$((f + plan - p - f - s))
 			fi
 			echo "# ${name:-?}: $p passed, $f failed, $s skipped," \
 				"$(( (${EPOCHREALTIME/./} - start) / 1000000 )) s"
