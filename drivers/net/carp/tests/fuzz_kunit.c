@@ -131,38 +131,40 @@ static u32 fuzz_below(struct fuzz_ctx *ctx, u32 n)
 	return (u32)((fuzz_next(ctx) >> 32) * n >> 32);
 }
 
-/* The checks of carp_advert_decode(), written out independently. */
-static enum carp_stat fuzz_model(const u8 *b, unsigned int len, u8 ttl)
+/* One's complement sum of the 36-byte header, byte by byte, folded. */
+static u16 fuzz_sum(const u8 *b)
 {
 	u32 sum = 0;
 	int i;
 
+	for (i = 0; i < 36; i += 2)
+		sum += b[i] << 8 | b[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/* The checks of carp_advert_decode(), written out independently. */
+static enum carp_stat fuzz_model(const u8 *b, unsigned int len, u8 ttl)
+{
 	if (len < 36)
 		return CARP_STAT_BADLEN;
 	if (b[0] != 0x21)
 		return CARP_STAT_BADVER;
 	if (ttl != 255)
 		return CARP_STAT_BADTTL;
-	for (i = 0; i < 36; i += 2)
-		sum += b[i] << 8 | b[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff ? CARP_ACCEPT : CARP_STAT_BADSUM;
+	return fuzz_sum(b) == 0xffff ? CARP_ACCEPT : CARP_STAT_BADSUM;
 }
 
 static void fuzz_fix_csum(u8 *b)
 {
-	u32 sum = 0;
-	int i;
+	u16 sum;
 
 	b[6] = 0;
 	b[7] = 0;
-	for (i = 0; i < 36; i += 2)
-		sum += b[i] << 8 | b[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	b[6] = ~sum >> 8;
-	b[7] = ~sum & 0xff;
+	sum = ~fuzz_sum(b);
+	b[6] = sum >> 8;
+	b[7] = sum & 0xff;
 }
 
 static bool fuzz_advert_eq(const struct carp_advert *a, const struct carp_advert *b)
