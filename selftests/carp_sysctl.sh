@@ -129,6 +129,19 @@ test_forced_state()
 
 # send_bad NAME ARGS...: NAME counts up by ARGS' packets in b, per host and
 # per device; b stays BACKUP.
+# poll_ge SECONDS MIN CMD...: wait until CMD prints a number >= MIN.
+poll_ge()
+{
+	local end=$((SECONDS + $1)) min=$2
+
+	shift 2
+	while :; do
+		[ "$("$@")" -ge "$min" ] 2>/dev/null && return 0
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.05
+	done
+}
+
 send_bad()
 {
 	local name=$1 host dev
@@ -137,11 +150,11 @@ send_bad()
 	dev=$(sysfs "$b" carp0 "$name" 2>/dev/null || echo -)
 	ip netns exec "$x" python3 "$SELFTEST_DIR/carp_send.py" eth0 10.0.0.9 "$@" \
 		advbase=255 advskew=255 count=3 || return 1
-	sleep 0.3
-	[ "$(carp_stat "$b" "$name")" -ge $((host + 3)) ] ||
+	# Delivery through veth is asynchronous: poll, do not guess a delay.
+	poll_ge 5 $((host + 3)) carp_stat "$b" "$name" ||
 		fail "$name: host counter $host -> $(carp_stat "$b" "$name")" || return 1
 	if [ "$dev" != - ]; then
-		[ "$(sysfs "$b" carp0 "$name")" -ge $((dev + 3)) ] ||
+		poll_ge 5 $((dev + 3)) sysfs "$b" carp0 "$name" ||
 			fail "$name: device counter $dev -> $(sysfs "$b" carp0 "$name")" ||
 			return 1
 	fi
@@ -151,9 +164,11 @@ send_bad()
 test_bad_packet_counters()
 {
 	reset
-	# b alone, BACKUP for 30 s: any packet that got through would be a
-	# bow-out (255/255) and make it MASTER at once.
-	carp_up "$b" 0 10 || return 1
+	# b alone, BACKUP for 3 x 60 s: any packet that got through would be a
+	# bow-out (255/255) and make it MASTER at once.  The window is wide
+	# because the fourteen sends and forty counter reads below take half a
+	# minute on a debug kernel under TCG.
+	carp_up "$b" 0 60 || return 1
 	wait_state "$b" carp0 BACKUP 5 || return 1
 	send_bad badttl 1 secret $VIP ttl=64 &&
 	send_bad badlen 1 secret $VIP length=20 &&
@@ -199,6 +214,36 @@ test_log_levels()
 	return $rc
 }
 
+# events_start: run carp_events.py in $b until events_stop; returns once
+# it listens (python starts slowly on a debug kernel, a fixed sleep raced).
+events_start()
+{
+	rm -f /tmp/carp-ev-$$ /tmp/carp-ev-$$.err
+	ip netns exec "$b" python3 "$SELFTEST_DIR/carp_events.py" \
+		> /tmp/carp-ev-$$ 2> /tmp/carp-ev-$$.err &
+	EVENTS_PID=$!
+	local end=$((SECONDS + 60))
+	until grep -q listening /tmp/carp-ev-$$.err 2>/dev/null; do
+		[ $SECONDS -lt $end ] || { fail "carp_events.py did not start"; return 1; }
+		sleep 0.05
+	done
+}
+
+# events_stop PATTERN COUNT: wait up to 10 s for COUNT lines matching
+# PATTERN, stop the listener and print what it saw.
+events_stop()
+{
+	local end=$((SECONDS + 10))
+
+	while [ "$(grep -c "$1" /tmp/carp-ev-$$)" -lt "$2" ] && [ $SECONDS -lt $end ]; do
+		sleep 0.05
+	done
+	kill "$EVENTS_PID" 2>/dev/null
+	wait "$EVENTS_PID" 2>/dev/null
+	cat /tmp/carp-ev-$$
+	rm -f /tmp/carp-ev-$$ /tmp/carp-ev-$$.err
+}
+
 test_events()
 {
 	local ev
@@ -206,12 +251,9 @@ test_events()
 	reset
 	carp_up "$b" 0 10 || return 1
 	wait_state "$b" carp0 BACKUP 5 || return 1
-	ip netns exec "$b" timeout 6 python3 "$SELFTEST_DIR/carp_events.py" > /tmp/carp-ev-$$ &
-	sleep 2
+	events_start || return 1
 	ip -n "$b" link set carp0 type carp state master
-	wait
-	ev=$(cat /tmp/carp-ev-$$)
-	rm -f /tmp/carp-ev-$$
+	ev=$(events_stop 'CARP_STATE=MASTER\|carp0 MASTER' 2)
 	log "events: $ev"
 	grep -q 'uevent CARP_STATE=MASTER CARP_VHID=1' <<<"$ev" || fail "no uevent" || return 1
 	grep -q 'link carp0 MASTER' <<<"$ev" || fail "no RTM_NEWLINK with state MASTER"
@@ -226,13 +268,10 @@ test_events_in_order()
 	reset
 	carp_up "$b" 0 10 || return 1
 	wait_state "$b" carp0 BACKUP 5 || return 1
-	ip netns exec "$b" timeout 6 python3 "$SELFTEST_DIR/carp_events.py" > /tmp/carp-ev-$$ &
-	sleep 2
+	events_start || return 1
 	printf 'link set carp0 type carp state master\nlink set carp0 type carp state backup\n' |
 		ip -n "$b" -batch -
-	wait
-	ev=$(cat /tmp/carp-ev-$$)
-	rm -f /tmp/carp-ev-$$
+	ev=$(events_stop '^uevent' 2)
 	seq=$(sed -n 's/^uevent CARP_STATE=\([A-Z]*\) .*/\1/p' <<<"$ev" | tr '\n' ' ')
 	log "uevents: $seq"
 	check_eq "$seq" "MASTER BACKUP " "uevents of state master; state backup"

@@ -52,11 +52,12 @@ ktap_plan()
 # run_test NAME FUNCTION: the function returns 0 pass, 4 skip, else fail.
 run_test()
 {
-	local name=$1 fn=$2 rc=0
+	local name=$1 fn=$2 rc=0 start=$SECONDS
 
 	TESTS_RUN=$((TESTS_RUN + 1))
 	echo "# --- $name"
 	"$fn" || rc=$?
+	echo "# ($((SECONDS - start)) s)"
 	case $rc in
 	0) echo "ok $TESTS_RUN $name" ;;
 	4) echo "ok $TESTS_RUN $name # SKIP"; TESTS_SKIPPED=$((TESTS_SKIPPED + 1)) ;;
