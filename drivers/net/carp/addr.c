@@ -19,12 +19,8 @@
 #include <linux/inetdevice.h>
 #include <linux/rtnetlink.h>
 
-#include "addr.h"
-#include "device.h"
+#include "carp.h"
 #include "hmac.h"
-#include "netns.h"
-#include "port.h"
-#include "state.h"
 
 /**
  * carp_addrs_refresh - take a new snapshot of a carp device's addresses

@@ -24,11 +24,7 @@
 #include <linux/netfilter_arp.h>
 #include <net/arp.h>
 
-#include "arp.h"
-#include "device.h"
-#include "netns.h"
-#include "output.h"
-#include "port.h"
+#include "carp.h"
 
 struct carp_arp_req {
 	const unsigned char *sha;

@@ -12,13 +12,8 @@
 #include <linux/rtnetlink.h>
 #include <net/addrconf.h>
 
-#include "addr.h"
-#include "device.h"
+#include "carp.h"
 #include "hmac.h"
-#include "netns.h"
-#include "port.h"
-#include "state.h"
-#include "sysfs.h"
 
 void carp_dev_stat_inc(struct carp_dev *carp, enum carp_stat stat)
 {

@@ -13,11 +13,7 @@
 #include <linux/skbuff.h>
 #include <net/protocol.h>
 
-#include "device.h"
-#include "input.h"
-#include "netns.h"
-#include "port.h"
-#include "state.h"
+#include "carp.h"
 
 static void carp_input_drop(struct sk_buff *skb, struct carp_dev *carp,
 			    enum carp_stat reason, u8 vhid)

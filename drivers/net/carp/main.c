@@ -8,11 +8,7 @@
 #include <linux/module.h>
 #include <net/rtnetlink.h>
 
-#include "addr.h"
-#include "device.h"
-#include "input.h"
-#include "netns.h"
-#include "port.h"
+#include "carp.h"
 
 static int __init carp_init(void)
 {

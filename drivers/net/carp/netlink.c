@@ -15,11 +15,8 @@
 #include <linux/rtnetlink.h>
 #include <net/rtnetlink.h>
 
-#include "device.h"
+#include "carp.h"
 #include "hmac.h"
-#include "netns.h"
-#include "port.h"
-#include "state.h"
 
 /*
  * Every attribute is validated strictly (exact lengths, no NLA_F_NESTED on

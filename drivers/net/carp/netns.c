@@ -23,10 +23,7 @@
 #include <linux/seq_file.h>
 #include <linux/sysctl.h>
 
-#include "arp.h"
-#include "device.h"
-#include "netns.h"
-#include "state.h"
+#include "carp.h"
 
 unsigned int carp_net_id __read_mostly;
 

@@ -15,10 +15,8 @@
 #include <net/arp.h>
 #include <net/ip.h>
 
-#include "arp.h"
+#include "carp.h"
 #include "hmac.h"
-#include "netns.h"
-#include "output.h"
 
 /**
  * carp_parent_addr - the parent's own IPv4 address to speak to @dst from

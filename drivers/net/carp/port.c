@@ -27,10 +27,7 @@
 #include <net/arp.h>
 #include <net/rtnetlink.h>
 
-#include "arp.h"
-#include "device.h"
-#include "port.h"
-#include "state.h"
+#include "carp.h"
 
 /*
  * Frames a MASTER takes in on carp0 rather than on the parent: ARP replies

@@ -20,11 +20,9 @@
 #include <linux/jiffies.h>
 #include <linux/rtnetlink.h>
 
+#include "carp.h"
 #include "election.h"
 #include "hmac.h"
-#include "netns.h"
-#include "output.h"
-#include "state.h"
 
 static const char *const carp_state_names[] = {
 	[CARP_STATE_INIT]	= "INIT",

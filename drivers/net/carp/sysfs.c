@@ -14,9 +14,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/string.h>
 
-#include "device.h"
-#include "state.h"
-#include "sysfs.h"
+#include "carp.h"
 
 static struct carp_dev *carp_from_device(struct device *d)
 {
