@@ -31,90 +31,24 @@
 #include "../election.h"
 #include "../hmac.h"
 #include "../proto.h"
-
-#define IP4(a, b, c, d) htonl((a) << 24 | (b) << 16 | (c) << 8 | (d))
+#include "carp_kunit.h"
 
 #define FUZZ_MAXLEN	96
 #define FUZZ_RANDOM	300000
 #define FUZZ_MUTATIONS	600000
 #define FUZZ_ROUNDTRIPS	100000
 
-/* A seed input: the IP payload, and for advertisements the group's secret. */
-struct fuzz_seed {
-	const char *what;
-	const u8 *data;
-	unsigned int len;
-	const char *pass;		/* NULL: not a CARP advertisement */
-	unsigned int naddrs;
-	__be32 addrs[4];
-};
-
-static const u8 seed_v1[] = {
-	0x21, 0x01, 0x00, 0x07, 0x00, 0x01, 0x50, 0xc8,
-	0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
-	0x4a, 0x56, 0xe2, 0x5f, 0xb9, 0xb7, 0x9c, 0x99, 0x40, 0x54,
-	0x2d, 0x9b, 0x83, 0xe2, 0x1d, 0x4e, 0xaf, 0x46, 0xae, 0x9a,
-};
-
-static const u8 seed_v2[] = {
-	0x21, 0x01, 0x64, 0x07, 0x00, 0x01, 0xeb, 0xc3,
-	0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xf0,
-	0x00, 0xa5, 0xf8, 0xd1, 0x59, 0xfd, 0x92, 0xfe, 0xdf, 0xa6,
-	0xc9, 0xcf, 0x60, 0x64, 0x55, 0x94, 0xd3, 0x05, 0xd8, 0x23,
-};
-
-/* ucarp-vhid7-testpass.pcapng, frames 6, 7 and 8: the IP payloads. */
-static const u8 seed_ucarp6[] = {
-	0x21, 0x07, 0x0a, 0x07, 0x00, 0x01, 0x5e, 0x64,
-	0xd0, 0x54, 0xe2, 0x2d, 0x8e, 0x6e, 0xd9, 0xfd,
-	0x2c, 0x65, 0xe4, 0x16, 0x45, 0x7f, 0x1f, 0xf0, 0x47, 0xd9,
-	0x09, 0x11, 0x16, 0x64, 0x72, 0xb0, 0x7b, 0x3e, 0x90, 0x74,
-};
-
-static const u8 seed_ucarp7[] = {
-	0x21, 0x07, 0x0a, 0x07, 0x00, 0x01, 0x5b, 0x7f,
-	0x91, 0x94, 0x52, 0x13, 0x8d, 0x26, 0xa1, 0x40,
-	0x23, 0xe6, 0x3e, 0xe6, 0xaf, 0x1e, 0x6b, 0xbf, 0x1a, 0x4f,
-	0x28, 0x87, 0x8e, 0xdf, 0xb2, 0xe0, 0x01, 0x16, 0x64, 0x0b,
-};
-
-static const u8 seed_ucarp8[] = {
-	0x21, 0x07, 0x0a, 0x07, 0x00, 0x01, 0x62, 0x9b,
-	0xb7, 0x3a, 0x93, 0xcf, 0x0e, 0xcd, 0xc8, 0xbf,
-	0xc8, 0x82, 0x11, 0x1f, 0x7f, 0x7f, 0xe5, 0x50, 0xf0, 0x70,
-	0xab, 0xc6, 0xd0, 0x4b, 0x5f, 0xb9, 0x16, 0x79, 0x2e, 0x96,
-};
-
-/* keepalived-vrrpv3-vrid9.pcapng: an advertisement and the priority 0 one. */
-static const u8 seed_vrrp[] = {
-	0x31, 0x09, 0x96, 0x01, 0x00, 0x64, 0x43, 0x9c, 0x0a, 0x00, 0x00, 0x64,
-};
-
-static const u8 seed_vrrp_prio0[] = {
-	0x31, 0x09, 0x00, 0x01, 0x00, 0x64, 0xd9, 0x9c, 0x0a, 0x00, 0x00, 0x64,
-};
-
-static const struct fuzz_seed fuzz_seeds[] = {
-	{ "V1", seed_v1, sizeof(seed_v1), "mekmitasdigoat", 1,
-	  { IP4(192, 168, 1, 10) } },
-	{ "V2", seed_v2, sizeof(seed_v2), "mekmitasdigoat", 1,
-	  { IP4(192, 168, 1, 10) } },
-	{ "ucarp frame 6", seed_ucarp6, sizeof(seed_ucarp6), "testpass", 1,
-	  { IP4(10, 0, 0, 100) } },
-	{ "ucarp frame 7", seed_ucarp7, sizeof(seed_ucarp7), "testpass", 1,
-	  { IP4(10, 0, 0, 100) } },
-	{ "ucarp frame 8", seed_ucarp8, sizeof(seed_ucarp8), "testpass", 1,
-	  { IP4(10, 0, 0, 100) } },
-	{ "keepalived VRRPv3", seed_vrrp, sizeof(seed_vrrp) },
-	{ "keepalived VRRPv3 priority 0", seed_vrrp_prio0, sizeof(seed_vrrp_prio0) },
-};
+/* The seeds of the mutations: every test packet, CARP ones first. */
+#define fuzz_seeds	carp_test_packets
+#define FUZZ_NR_SEEDS	CARP_TEST_NR_PACKETS
 
 struct fuzz_ctx {
 	struct kunit *test;
 	u64 rng;
 	u8 *buf[FUZZ_MAXLEN + 1];	/* buf[n]: exactly n bytes */
-	struct crypto_shash *tfm[ARRAY_SIZE(fuzz_seeds)];
-	unsigned long inputs, accepted, authenticated, elected;
+	struct crypto_shash *tfm[CARP_TEST_NR_CARP];
+	struct carp_advert orig[CARP_TEST_NR_CARP];	/* the CARP seeds, decoded */
+	unsigned long inputs, accepted, authenticated, elected, looped;
 };
 
 /* xorshift64*: fast, and the same sequence on every machine. */
@@ -189,8 +123,9 @@ static void fuzz_report(struct fuzz_ctx *ctx, const char *what, const u8 *in,
 static bool fuzz_one(struct fuzz_ctx *ctx, const u8 *in, unsigned int len, u8 ttl,
 		     int seed)
 {
-	const struct fuzz_seed *s = seed >= 0 ? &fuzz_seeds[seed] : NULL;
-	struct carp_advert adv, adv36, orig;
+	const struct carp_test_packet *s = seed >= 0 ? &fuzz_seeds[seed] : NULL;
+	struct carp_advert adv, adv36;
+	const struct carp_advert *orig;
 	enum carp_stat got, want, got36;
 	enum carp_verdict verdict, elect;
 	struct carp_self self;
@@ -228,7 +163,8 @@ static bool fuzz_one(struct fuzz_ctx *ctx, const u8 *in, unsigned int len, u8 tt
 	self.advbase = 1 + fuzz_below(ctx, 3);
 	self.advskew = fuzz_below(ctx, 256);
 	self.preempt = fuzz_below(ctx, 2);
-	self.counter = fuzz_next(ctx);
+	/* Sometimes the counter we sent last: our own advert looped back. */
+	self.counter = fuzz_below(ctx, 4) ? fuzz_next(ctx) : adv.counter;
 	if (!s || !s->pass) {
 		/* Random bytes: no key could have made this digest. */
 		got = carp_advert_judge(ctx->tfm[0], fuzz_seeds[0].addrs, 1, &adv,
@@ -241,9 +177,9 @@ static bool fuzz_one(struct fuzz_ctx *ctx, const u8 *in, unsigned int len, u8 tt
 	}
 	got = carp_advert_judge(ctx->tfm[seed], s->addrs, s->naddrs, &adv, state,
 				&self, &verdict);
-	carp_advert_decode(s->data, s->len, 255, &orig);
-	want = adv.vhid == orig.vhid && adv.counter == orig.counter &&
-	       !memcmp(adv.md, orig.md, sizeof(adv.md)) ? CARP_ACCEPT : CARP_STAT_BADAUTH;
+	orig = &ctx->orig[seed];
+	want = adv.vhid == orig->vhid && adv.counter == orig->counter &&
+	       !memcmp(adv.md, orig->md, sizeof(adv.md)) ? CARP_ACCEPT : CARP_STAT_BADAUTH;
 	if (got != want) {
 		fuzz_report(ctx, want == CARP_ACCEPT ? "HMAC rejected intact fields" :
 			    "HMAC accepted a changed vhid, counter or digest", in, len, ttl);
@@ -263,6 +199,8 @@ static bool fuzz_one(struct fuzz_ctx *ctx, const u8 *in, unsigned int len, u8 tt
 		fuzz_report(ctx, "judge and carp_elect() disagree", in, len, ttl);
 		return false;
 	}
+	if (state == CARP_STATE_MASTER && adv.counter == self.counter)
+		ctx->looped++;
 	if (verdict != CARP_IGNORE)
 		ctx->elected++;
 	return true;
@@ -341,30 +279,20 @@ static struct fuzz_ctx *fuzz_setup(struct kunit *test, u64 seed)
 		ctx->buf[i] = kunit_kmalloc(test, i, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, ctx->buf[i]);
 	}
-	for (i = 0; i < ARRAY_SIZE(fuzz_seeds); i++) {
-		u8 key[CARP_KEY_LEN] = {};
-		const char *pass = fuzz_seeds[i].pass ?: "";
-
-		memcpy(key, pass, strlen(pass));
-		ctx->tfm[i] = carp_hmac_alloc(key);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(ctx->tfm[i]));
+	for (i = 0; i < CARP_TEST_NR_CARP; i++) {
+		ctx->tfm[i] = carp_test_tfm(ctx->test, fuzz_seeds[i].pass);
+		KUNIT_ASSERT_EQ(test, carp_advert_decode(fuzz_seeds[i].data, fuzz_seeds[i].len,
+							 255, &ctx->orig[i]), CARP_ACCEPT);
 	}
 	return ctx;
-}
-
-static void fuzz_teardown(struct fuzz_ctx *ctx)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(fuzz_seeds); i++)
-		crypto_free_shash(ctx->tfm[i]);
 }
 
 static void fuzz_summary(struct fuzz_ctx *ctx, const char *what)
 {
 	kunit_info(ctx->test,
-		   "%s: %lu inputs, %lu decoded, %lu passed the HMAC, %lu changed a state or timer\n",
-		   what, ctx->inputs, ctx->accepted, ctx->authenticated, ctx->elected);
+		   "%s: %lu inputs, %lu decoded, %lu passed the HMAC, %lu changed a state or timer, %lu looped back\n",
+		   what, ctx->inputs, ctx->accepted, ctx->authenticated, ctx->elected,
+		   ctx->looped);
 }
 
 static void carp_fuzz_random(struct kunit *test)
@@ -388,7 +316,6 @@ static void carp_fuzz_random(struct kunit *test)
 			cond_resched();
 	}
 	fuzz_summary(ctx, "random");
-	fuzz_teardown(ctx);
 	KUNIT_EXPECT_TRUE(test, ok);
 	KUNIT_EXPECT_GT(test, ctx->accepted, 0);
 }
@@ -400,13 +327,13 @@ static void carp_fuzz_mutations(struct kunit *test)
 	u8 in[FUZZ_MAXLEN];
 	bool ok = true;
 
-	/* The seeds themselves: every advertisement passes and is elected. */
-	for (seed = 0; ok && seed < ARRAY_SIZE(fuzz_seeds); seed++)
+	/* The seeds themselves: each CARP one decodes and passes the HMAC. */
+	for (seed = 0; ok && seed < FUZZ_NR_SEEDS; seed++)
 		ok = fuzz_one(ctx, fuzz_seeds[seed].data, fuzz_seeds[seed].len, 255, seed);
-	KUNIT_EXPECT_EQ(test, ctx->authenticated, 5);
+	KUNIT_EXPECT_EQ(test, ctx->authenticated, CARP_TEST_NR_CARP);
 
 	for (i = 0; ok && i < FUZZ_MUTATIONS; i++) {
-		seed = fuzz_below(ctx, ARRAY_SIZE(fuzz_seeds));
+		seed = fuzz_below(ctx, FUZZ_NR_SEEDS);
 		len = fuzz_seeds[seed].len;
 		memcpy(in, fuzz_seeds[seed].data, len);
 		for (n = 1 + fuzz_below(ctx, 3); n; n--)
@@ -418,10 +345,10 @@ static void carp_fuzz_mutations(struct kunit *test)
 			cond_resched();
 	}
 	fuzz_summary(ctx, "mutations");
-	fuzz_teardown(ctx);
 	KUNIT_EXPECT_TRUE(test, ok);
 	KUNIT_EXPECT_GT(test, ctx->authenticated, 1000);
 	KUNIT_EXPECT_GT(test, ctx->elected, 0);
+	KUNIT_EXPECT_GT(test, ctx->looped, 0);
 }
 
 static void carp_fuzz_roundtrip(struct kunit *test)
@@ -454,7 +381,6 @@ static void carp_fuzz_roundtrip(struct kunit *test)
 			cond_resched();
 	}
 	fuzz_summary(ctx, "round trips");
-	fuzz_teardown(ctx);
 	KUNIT_EXPECT_TRUE(test, ok);
 }
 

@@ -9,8 +9,7 @@
 
 #include "../hmac.h"
 #include "../proto.h"
-
-#define IP4(a, b, c, d) htonl((a) << 24 | (b) << 16 | (c) << 8 | (d))
+#include "carp_kunit.h"
 
 struct carp_hmac_case {
 	const char *pass;
@@ -64,17 +63,6 @@ static const struct carp_hmac_case carp_hmac_vectors[] = {
 	},
 };
 
-static struct crypto_shash *carp_test_tfm(struct kunit *test, const char *pass)
-{
-	u8 key[CARP_KEY_LEN] = {};
-	struct crypto_shash *tfm;
-
-	memcpy(key, pass, strlen(pass));
-	tfm = carp_hmac_alloc(key);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(tfm));
-	return tfm;
-}
-
 static void carp_hmac_vectors_match(struct kunit *test)
 {
 	const struct carp_hmac_case *c;
@@ -95,7 +83,6 @@ static void carp_hmac_vectors_match(struct kunit *test)
 		KUNIT_EXPECT_TRUE_MSG(test, carp_hmac_verify(tfm, c->vhid, addrs, n,
 							     c->counter, c->md),
 				      "vector %u", i);
-		crypto_free_shash(tfm);
 	}
 }
 
@@ -152,9 +139,6 @@ static void carp_authenticate_verdicts(struct kunit *test)
 	adv.md[19] ^= 0x80;
 	KUNIT_EXPECT_EQ(test, carp_advert_authenticate(good, &vip, 1, &adv),
 			CARP_STAT_BADAUTH);
-
-	crypto_free_shash(good);
-	crypto_free_shash(bad);
 }
 
 static struct kunit_case carp_hmac_cases[] = {

@@ -9,30 +9,12 @@
 #include <linux/time64.h>
 
 #include "../proto.h"
+#include "carp_kunit.h"
 
-/* Vector V1 of the reference: vhid 1, advbase 1, advskew 0. */
-static const u8 v1_hdr[36] = {
-	0x21, 0x01, 0x00, 0x07, 0x00, 0x01, 0x50, 0xc8,
-	0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
-	0x4a, 0x56, 0xe2, 0x5f, 0xb9, 0xb7, 0x9c, 0x99, 0x40, 0x54,
-	0x2d, 0x9b, 0x83, 0xe2, 0x1d, 0x4e, 0xaf, 0x46, 0xae, 0x9a,
-};
-
-/* Vector V2: next counter, advskew 100. */
-static const u8 v2_hdr[36] = {
-	0x21, 0x01, 0x64, 0x07, 0x00, 0x01, 0xeb, 0xc3,
-	0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xf0,
-	0x00, 0xa5, 0xf8, 0xd1, 0x59, 0xfd, 0x92, 0xfe, 0xdf, 0xa6,
-	0xc9, 0xcf, 0x60, 0x64, 0x55, 0x94, 0xd3, 0x05, 0xd8, 0x23,
-};
-
-/* Sent by ucarp 1.5.2: vhid 7, advbase 1, advskew 10 (frame 6). */
-static const u8 ucarp_hdr[36] = {
-	0x21, 0x07, 0x0a, 0x07, 0x00, 0x01, 0x5e, 0x64,
-	0xd0, 0x54, 0xe2, 0x2d, 0x8e, 0x6e, 0xd9, 0xfd,
-	0x2c, 0x65, 0xe4, 0x16, 0x45, 0x7f, 0x1f, 0xf0, 0x47, 0xd9,
-	0x09, 0x11, 0x16, 0x64, 0x72, 0xb0, 0x7b, 0x3e, 0x90, 0x74,
-};
+/* Vectors V1 (advskew 0), V2 (next counter, advskew 100) and ucarp frame 6. */
+#define v1_hdr		(carp_test_packets[CARP_TEST_V1].data)
+#define v2_hdr		(carp_test_packets[CARP_TEST_V2].data)
+#define ucarp_hdr	(carp_test_packets[CARP_TEST_UCARP6].data)
 
 static void carp_advert_from_hdr(struct carp_advert *adv, const u8 *hdr)
 {
@@ -55,11 +37,11 @@ static void carp_encode_matches_reference(struct kunit *test)
 
 	carp_advert_from_hdr(&adv, v1_hdr);
 	carp_hdr_encode(&hdr, &adv);
-	KUNIT_EXPECT_MEMEQ(test, &hdr, v1_hdr, sizeof(v1_hdr));
+	KUNIT_EXPECT_MEMEQ(test, &hdr, v1_hdr, 36);
 
 	carp_advert_from_hdr(&adv, v2_hdr);
 	carp_hdr_encode(&hdr, &adv);
-	KUNIT_EXPECT_MEMEQ(test, &hdr, v2_hdr, sizeof(v2_hdr));
+	KUNIT_EXPECT_MEMEQ(test, &hdr, v2_hdr, 36);
 }
 
 static void carp_encode_matches_ucarp(struct kunit *test)
@@ -69,7 +51,7 @@ static void carp_encode_matches_ucarp(struct kunit *test)
 
 	carp_advert_from_hdr(&adv, ucarp_hdr);
 	carp_hdr_encode(&hdr, &adv);
-	KUNIT_EXPECT_MEMEQ(test, &hdr, ucarp_hdr, sizeof(ucarp_hdr));
+	KUNIT_EXPECT_MEMEQ(test, &hdr, ucarp_hdr, 36);
 }
 
 static void carp_decode_valid(struct kunit *test)
@@ -90,7 +72,7 @@ static void carp_decode_ignores_trailer(struct kunit *test)
 	u8 buf[40] = {};
 	struct carp_advert adv;
 
-	memcpy(buf, v1_hdr, sizeof(v1_hdr));
+	memcpy(buf, v1_hdr, 36);
 	KUNIT_EXPECT_EQ(test, carp_advert_decode(buf, sizeof(buf), 255, &adv),
 			CARP_ACCEPT);
 }
