@@ -33,6 +33,9 @@ readonly SPLAT_RE='WARNING:|BUG:|Oops|Call Trace|Kernel panic|general protection
 # accepts without clamping.
 readonly MSIZE=512000
 
+# How long the guest may run on after a splat (see watch_splat).
+readonly SPLAT_GRACE_S=${CARP_VM_SPLAT_GRACE:-30}
+
 usage()
 {
 	cat >&2 <<EOF
@@ -54,7 +57,8 @@ usage: $PROG [-k KVER | -K DIR] [-m MODULE.ko]... [-e VAR=VALUE]...
 
 Environment: CARP_VM_CACHE (default /var/cache/carp-vm), CARP_VM_DEBUG=1,
 CARP_VM_APPEND (extra kernel parameters, e.g. kmemleak=off to measure
-what a debug option costs)
+what a debug option costs), CARP_VM_SPLAT_GRACE (seconds the guest runs on
+after a splat in its log before it is stopped; default 30)
 EOF
 	exit 2
 }
@@ -160,6 +164,7 @@ fi
 
 tmp=
 qemu_pid=
+watch_pid=
 
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup()
@@ -167,6 +172,9 @@ cleanup()
 	if [[ -n $qemu_pid ]]; then
 		kill "$qemu_pid" 2>/dev/null || true
 		wait "$qemu_pid" 2>/dev/null || true
+	fi
+	if [[ -n $watch_pid ]]; then
+		kill "$watch_pid" 2>/dev/null || true
 	fi
 	if [[ -z $tmp ]]; then
 		:
@@ -754,6 +762,26 @@ if [[ ${CARP_VM_DEBUG-} == 1 ]]; then
 	echo "$PROG: ${qemu[*]}" >&2
 fi
 
+# watch_splat PID: stop the guest (PID: its timeout process) SPLAT_GRACE_S
+# seconds after the first splat in its log.  A WARN or an oops panics the
+# guest by itself, but a leaked reference ("unregister_netdevice: waiting
+# for"), a hung task or a lockdep report does not, and the test that caused
+# it would otherwise hang until its own timeout.  The grace period lets the
+# report reach the log whole.
+watch_splat()
+{
+	trap - EXIT INT TERM HUP
+	while kill -0 "$1" 2>/dev/null; do
+		if grep -aqE "$SPLAT_RE" "$log"; then
+			sleep "$SPLAT_GRACE_S"
+			echo "$PROG: kernel splat in the guest, stopping it" >&2
+			kill "$1" 2>/dev/null
+			return 0
+		fi
+		sleep 2
+	done
+}
+
 # The serial console ends its lines with \r\n.
 save_log()
 {
@@ -774,8 +802,13 @@ for attempt in 1 2 3; do
 	qemu_rc=0
 	timeout --foreground -k 10 "$timeout_s" "${qemu[@]}" </dev/null &
 	qemu_pid=$!
+	watch_splat "$qemu_pid" &
+	watch_pid=$!
 	wait "$qemu_pid" || qemu_rc=$?
 	qemu_pid=
+	kill "$watch_pid" 2>/dev/null || true
+	wait "$watch_pid" 2>/dev/null || true
+	watch_pid=
 
 	# The guest died before it got to the command: neither the command
 	# nor the modules under test (not loaded yet) can be at fault, so
