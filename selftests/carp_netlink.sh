@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Creating, configuring and deleting carp devices through "ip link", and
-# every value the kernel must refuse, with the message "ip" prints.
+# Creating, configuring and deleting carp devices through "ip link", every
+# value ip and the kernel must refuse, with the message "ip" prints, and
+# random netlink requests (carp_nlfuzz.py).
 #
 #   ns h: eth0 (veth, peer in the same namespace), d0 (dummy), tun0 (tun)
 source "$(dirname "$0")/lib.sh"
@@ -100,6 +101,11 @@ test_reject_parents()
 		link add link eth0 name carpx type carp vhid 9 &&
 	expect_reject "cannot be the parent" \
 		link add link carp0 name carpx type carp vhid 1 || return 1
+	# A parent in another namespace (link-netnsid): refused up front, not
+	# created there and then failing to move.
+	ip -n "$h" netns set "$h" 5 &&
+	expect_reject "created in its parent's namespace" \
+		link add link eth0 link-netnsid 5 name carpx type carp vhid 1 || return 1
 	# The same vhid on another parent is fine.
 	ip -n "$h" link add link d0 name carp1 type carp vhid 9 || fail "vhid 9 on d0" ||
 		return 1
@@ -131,19 +137,17 @@ test_create_delete_loop()
 	done
 }
 
-require_carp
-command -v jq >/dev/null || { echo "1..0 # SKIP jq missing"; exit $ksft_skip; }
-setup || exit $ksft_fail
-ktap_plan 9
 # carp_nlfuzz.py: random attributes for create and change, checked against
 # a model of the policy; any disagreement, a rejection without an extack
-# message or a half-applied change fails.
+# message or a half-applied change fails.  A new seed every run (printed;
+# CARP_NLFUZZ_SEED repeats one).
+NLFUZZ_SEED=${CARP_NLFUZZ_SEED:-$RANDOM}
 test_nlfuzz()
 {
 	local out
 
 	out=$(ip netns exec "$h" python3 "$SELFTEST_DIR/carp_nlfuzz.py" eth0 \
-		"${CARP_NLFUZZ_COUNT:-3000}" 1 2>&1)
+		"${CARP_NLFUZZ_COUNT:-3000}" "$NLFUZZ_SEED" 2>&1)
 	echo "$out" | sed 's/^/# /'
 	grep -q ', 0 problems$' <<<"$out" || fail "carp_nlfuzz.py found problems"
 }
@@ -154,11 +158,16 @@ test_nlfuzz_userns()
 	local out
 
 	out=$(unshare -Urn bash -c 'ip link add d1 type dummy && ip link set d1 up &&
-		exec python3 "$1/carp_nlfuzz.py" d1 "$2" 2' - "$SELFTEST_DIR" \
-		"${CARP_NLFUZZ_COUNT:-3000}" 2>&1)
+		exec python3 "$1/carp_nlfuzz.py" d1 "$2" "$3"' - "$SELFTEST_DIR" \
+		"${CARP_NLFUZZ_COUNT:-3000}" $((NLFUZZ_SEED + 1)) 2>&1)
 	echo "$out" | sed 's/^/# /'
 	grep -q ', 0 problems$' <<<"$out" || fail "carp_nlfuzz.py found problems"
 }
+
+require_carp
+command -v jq >/dev/null || { echo "1..0 # SKIP jq missing"; exit $ksft_skip; }
+setup || exit $ksft_fail
+ktap_plan 9
 
 run_test "create with defaults: MAC, kind, info_data" test_create_defaults
 run_test "create with every option; password not dumped" test_create_all_options

@@ -25,7 +25,6 @@ Prints one line per problem, then "nlfuzz: N requests, A accepted,
 R rejected, P problems"; the exit status is 1 if there was any problem.
 """
 
-import os
 import random
 import socket
 import struct
@@ -68,6 +67,7 @@ class Rtnl:
         self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
         self.s.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
         self.s.bind((0, 0))
+        self.s.settimeout(30)     # a lost reply fails the run, not hangs it
         self.seq = 0
 
     def request(self, mtype, flags, body):
@@ -149,7 +149,7 @@ def random_attr(rnd):
     elif r < 0.9:
         payload = bytes(rnd.randrange(256) for _ in range(rnd.choice([2, 3, 4, 8, 19, 20, 21])))
     else:
-        payload = os.urandom(rnd.choice([64, 255, 300]))
+        payload = rnd.randbytes(rnd.choice([64, 255, 300]))
     return atype, flags, payload
 
 
@@ -261,8 +261,8 @@ def main():
         if create and after is not None:
             rt.dellink("fz0")
     rt.dellink("fzc")
-    print(f"nlfuzz: {count} requests, {accepted} accepted, {rejected} rejected, "
-          f"{problems} problems")
+    print(f"nlfuzz: seed {seed}: {count} requests, {accepted} accepted, "
+          f"{rejected} rejected, {problems} problems")
     return 1 if problems else 0
 
 

@@ -21,6 +21,7 @@
  * uapi header, are checked here too and the message names the option.
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,7 +120,8 @@ static void carp_add_u8(struct nlmsghdr *n, int type, const char *what,
 	snprintf(msg, sizeof(msg), "%s must be between %u and %u", what, min, max);
 	errno = 0;
 	val = strtoul(arg, &end, 10);
-	if (!*arg || *end || errno || *arg == '-' || val < min || val > max)
+	/* Digits only: strtoul would also take " 5", "+5" and "-0". */
+	if (!isdigit((unsigned char)*arg) || *end || errno || val < min || val > max)
 		invarg(msg, arg);
 	addattr8(n, CARP_REQ_MAXLEN, type, val);
 }
@@ -144,8 +146,12 @@ static void carp_add_state(struct nlmsghdr *n, const char *arg)
  */
 static void carp_add_key(struct nlmsghdr *n, const char *arg)
 {
-	if (strlen(arg) > CARP_KEY_LEN)
-		invarg("pass must be at most 20 bytes", "(not shown)");
+	char msg[48];
+
+	if (strlen(arg) > CARP_KEY_LEN) {
+		snprintf(msg, sizeof(msg), "pass must be at most %d bytes", CARP_KEY_LEN);
+		invarg(msg, "(not shown)");
+	}
 	addattr_l(n, CARP_REQ_MAXLEN, IFLA_CARP_KEY, arg, strlen(arg));
 }
 

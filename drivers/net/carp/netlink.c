@@ -19,16 +19,18 @@
 #include "hmac.h"
 
 /*
- * Every attribute is validated strictly (exact lengths, no NLA_F_NESTED on
- * a u8) and its range is part of the policy, so a bad value is rejected with
- * the attribute and the allowed range in the extended ack.
+ * Every known attribute is validated strictly (exact lengths, no
+ * NLA_F_NESTED on a u8) and its range is part of the policy, so a bad value
+ * is rejected with the attribute and the allowed range in the extended ack
+ * (and the policy dump shows the range).  Unknown IFLA_CARP_* attributes
+ * are ignored, as rtnetlink parses IFLA_INFO_DATA.
  */
 static const struct nla_policy carp_policy[IFLA_CARP_MAX + 1] = {
 	[IFLA_CARP_UNSPEC]	= { .strict_start_type = IFLA_CARP_VHID },
 	[IFLA_CARP_VHID]	= NLA_POLICY_MIN(NLA_U8, CARP_VHID_MIN),
 	[IFLA_CARP_ADVBASE]	= NLA_POLICY_MIN(NLA_U8, CARP_ADVBASE_MIN),
 	[IFLA_CARP_ADVSKEW]	= NLA_POLICY_MAX(NLA_U8, CARP_ADVSKEW_MAX),
-	[IFLA_CARP_KEY]		= NLA_POLICY_MAX(NLA_BINARY, CARP_KEY_LEN),
+	[IFLA_CARP_KEY]		= NLA_POLICY_RANGE(NLA_BINARY, 0, CARP_KEY_LEN),
 	[IFLA_CARP_STATE]	= NLA_POLICY_RANGE(NLA_U8, CARP_STATE_BACKUP,
 						   CARP_STATE_MASTER),
 };
@@ -39,6 +41,16 @@ static int carp_validate(struct nlattr *tb[], struct nlattr *data[],
 	if (tb[IFLA_ADDRESS]) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
 				    "The MAC of a carp device is given by its vhid");
+		return -EINVAL;
+	}
+	/*
+	 * rtnetlink would create the device in the link namespace and then
+	 * fail to move it, without a word: a carp device never changes
+	 * namespace.
+	 */
+	if (tb[IFLA_LINK_NETNSID]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_LINK_NETNSID],
+				    "A carp device is created in its parent's namespace, without link-netns");
 		return -EINVAL;
 	}
 	return 0;
@@ -153,8 +165,10 @@ static int carp_changelink(struct net_device *dev, struct nlattr *tb[],
 	}
 	if (data[IFLA_CARP_KEY]) {
 		err = carp_apply_key(carp, data[IFLA_CARP_KEY]);
-		if (err)
+		if (err) {
+			NL_SET_ERR_MSG(extack, "Cannot key the HMAC with the password");
 			return err;
+		}
 	}
 	if (data[IFLA_CARP_ADVBASE] || data[IFLA_CARP_ADVSKEW]) {
 		carp_apply_timing(carp, data);
