@@ -18,8 +18,8 @@
 #               kmemleak scan (CHECK_DEBUG_SELFTESTS="selftests/x.sh ..."
 #               for a subset there), and on every kernel of CHECK_KERNELS
 #               (default: the oldest Debian kernel, 6.1; "all" for every
-#               installed one; "none").  The Debian kernels' guests start
-#               right after the build step and run beside everything else.
+#               installed one; "none").  The Debian kernels' guests run
+#               beside the debug kernel's, once that is built.
 #   kunit-uml   (not by default) the KUnit suites on UML, kunit.py
 #
 # Each result is printed as it comes; the last line is
@@ -84,28 +84,26 @@ show_guest_log()
 }
 
 # start_selftests LOG SCRIPTS RUN.SH-ARGS...: the selftests VM, in the
-# background; its exit status goes to LOG.rc.
+# background (niced by VM_NICE).
 start_selftests()
 {
 	local log=$1 scripts=$2
 	shift 2
 
-	rm -f "$log.rc"
 	# shellcheck disable=SC2086 # a list of scripts
-	( tools/vm/run.sh "$@" -e IP_LIB_DIR="$top/tools/iproute2" \
+	nice -n "${VM_NICE:-0}" tools/vm/run.sh "$@" -e IP_LIB_DIR="$top/tools/iproute2" \
 		-e KSFT_INSTALL="$ksft" \
-		-- bash selftests/run.sh $scripts > "$log" 2>&1
-	  echo $? > "$log.rc" ) &
+		-- bash selftests/run.sh $scripts > "$log" 2>&1 &
 	SELFTEST_PIDS[$log]=$!
 }
 
 # finish_selftests LABEL LOG: wait for the VM of LOG, then judge it.
 finish_selftests()
 {
-	local label=$1 log=$2 rc line
+	local label=$1 log=$2 rc=0 line
 
-	wait "${SELFTEST_PIDS[$log]}"
-	rc=$(cat "$log.rc" 2>/dev/null || echo 125)
+	wait "${SELFTEST_PIDS[$log]}" || rc=$?
+	unset "SELFTEST_PIDS[$log]"
 	grep -E '^(# )*(not ok|ok .*# SKIP)' "$log" | sed "s/^/  $label: /"
 	line=$(grep -a '^selftests: ' "$log" | tail -n1)
 	add_summary "selftests on $label" "${line:-selftests: 0 passed, 1 failed, 0 skipped}"
@@ -118,6 +116,14 @@ finish_selftests()
 	fi
 	[ "$rc" -eq 0 ] || show_guest_log "$log"
 }
+
+# Guests still running when we stop (^C, a kill) go with us: run.sh kills
+# its QEMU on SIGTERM.
+declare -A SELFTEST_PIDS=()
+stop_guests() { [ ${#SELFTEST_PIDS[@]} -eq 0 ] || kill "${SELFTEST_PIDS[@]}" 2>/dev/null; }
+trap stop_guests EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # run_selftests LABEL LOG SCRIPTS RUN.SH-ARGS...: in the foreground.
 run_selftests()
@@ -163,14 +169,54 @@ if want build; then
 	fi
 fi
 
-# The selftests on Debian's kernels (CHECK_KERNELS) do not need the debug
-# kernel: their VMs start now and run while the series, sparse, the debug
-# kernel and its tests are made (those builds run under nice, so that the
-# guests keep their timing).  A 6.1 guest takes about a third of the time
-# of the debug one.
-declare -A SELFTEST_PIDS=()
+if want series; then
+	if bash tools/series.sh --checkpatch "$top/build/series" \
+		> "$logdir/series.log" 2>&1; then
+		result pass "make series: $(ls build/series | grep -vc cover) patches, checkpatch --strict clean"
+	else
+		result fail "make series / checkpatch (see build/logs/series.log)"
+		tail -n 30 "$logdir/series.log"
+	fi
+fi
+
+if want sparse; then
+	for k in "${KVERS[@]}"; do
+		if make --no-print-directory module KVER="$k" \
+			KBUILD_EXTRA="C=2 CHECK=sparse" > "$logdir/sparse-$k.log" 2>&1 &&
+			! grep -E '^/.*/drivers/net/carp/.*: (warning|error):' "$logdir/sparse-$k.log"; then
+			result pass "sparse on $k"
+		else
+			result fail "sparse on $k"
+		fi
+	done
+fi
+
+# The debug kernel: built from the series (make series first).
+dbg_out=${CARP_DEBUG_CACHE:-/var/cache/carp-debug}/out
+dbg_rel=
+if want debug || want kunit || want selftests; then
+	# Always from this checkout (10 s): an old series would test old code.
+	if ! want series && ! bash tools/series.sh "$top/build/series" \
+		> "$logdir/series.log" 2>&1; then
+		result fail "make series (see build/logs/series.log)"
+	fi
+	if bash tools/debug-kernel.sh build/series \
+		> "$logdir/debug-kernel.log" 2>&1; then
+		dbg_rel=$(tail -n 1 "$logdir/debug-kernel.log")
+		want debug && result pass "debug kernel $dbg_rel: the series applies to linux-source-6.12, every patch builds (W=1)"
+	else
+		result fail "debug kernel (see build/logs/debug-kernel.log)"
+		tail -n 30 "$logdir/debug-kernel.log"
+	fi
+fi
+dbg_mod=$dbg_out/lib/modules/$dbg_rel/kernel/drivers/net/carp
+
+# The selftests on Debian's kernels (CHECK_KERNELS): their guests start
+# once the debug kernel is built and run beside its KUnit and selftest
+# guests, which leave most of a core idle under TCG.  They run under
+# nice -n 5 so that the debug kernel's guest, the longest step, keeps its
+# pace; a 6.1 guest needs about a third of its CPU time.
 sel=()
-niced=()
 ksft=$top/build/kselftest
 if want selftests; then
 	# Without the build step, the modules and the plugin are still made
@@ -200,53 +246,11 @@ if want selftests; then
 			result fail "selftests on $k: no carp.ko"
 			continue
 		fi
-		start_selftests "$logdir/selftests-$k.log" "${SELFTESTS:-}" -k "$k" -m "$ko" \
-			-t 3000
-	done
-	[ ${#SELFTEST_PIDS[@]} -eq 0 ] || niced=(nice -n 15)
-fi
-
-if want series; then
-	if "${niced[@]}" bash tools/series.sh --checkpatch "$top/build/series" \
-		> "$logdir/series.log" 2>&1; then
-		result pass "make series: $(ls build/series | grep -vc cover) patches, checkpatch --strict clean"
-	else
-		result fail "make series / checkpatch (see build/logs/series.log)"
-		tail -n 30 "$logdir/series.log"
-	fi
-fi
-
-if want sparse; then
-	for k in "${KVERS[@]}"; do
-		if "${niced[@]}" make --no-print-directory module KVER="$k" \
-			KBUILD_EXTRA="C=2 CHECK=sparse" > "$logdir/sparse-$k.log" 2>&1 &&
-			! grep -E '^/.*/drivers/net/carp/.*: (warning|error):' "$logdir/sparse-$k.log"; then
-			result pass "sparse on $k"
-		else
-			result fail "sparse on $k"
-		fi
+		VM_NICE=5 start_selftests "$logdir/selftests-$k.log" "${SELFTESTS:-}" \
+			-k "$k" -m "$ko" -t 3000
 	done
 fi
 
-# The debug kernel: built from the series (make series first).
-dbg_out=${CARP_DEBUG_CACHE:-/var/cache/carp-debug}/out
-dbg_rel=
-if want debug || want kunit || want selftests; then
-	# Always from this checkout (10 s): an old series would test old code.
-	if ! want series && ! "${niced[@]}" bash tools/series.sh "$top/build/series" \
-		> "$logdir/series.log" 2>&1; then
-		result fail "make series (see build/logs/series.log)"
-	fi
-	if "${niced[@]}" bash tools/debug-kernel.sh build/series \
-		> "$logdir/debug-kernel.log" 2>&1; then
-		dbg_rel=$(tail -n 1 "$logdir/debug-kernel.log")
-		want debug && result pass "debug kernel $dbg_rel: the series applies to linux-source-6.12, every patch builds (W=1)"
-	else
-		result fail "debug kernel (see build/logs/debug-kernel.log)"
-		tail -n 30 "$logdir/debug-kernel.log"
-	fi
-fi
-dbg_mod=$dbg_out/lib/modules/$dbg_rel/kernel/drivers/net/carp
 
 if want kunit; then
 	if [ -z "$dbg_rel" ]; then
