@@ -127,21 +127,22 @@ test_forced_state()
 		sysfs "$b" carp0 advskew)" 1/10/100 "sysfs vhid/advbase/advskew"
 }
 
-# send_bad NAME ARGS...: NAME counts up by ARGS' packets in b, per host and
-# per device; b stays BACKUP.
 # poll_ge SECONDS MIN CMD...: wait until CMD prints a number >= MIN.
 poll_ge()
 {
-	local end=$((SECONDS + $1)) min=$2
+	local end=$((SECONDS + $1)) min=$2 v
 
 	shift 2
 	while :; do
-		[ "$("$@")" -ge "$min" ] 2>/dev/null && return 0
+		v=$("$@" 2>/dev/null)
+		[[ $v =~ ^[0-9]+$ ]] && [ "$v" -ge "$min" ] && return 0
 		[ $SECONDS -ge $end ] && return 1
 		sleep 0.05
 	done
 }
 
+# send_bad NAME ARGS...: NAME counts up by ARGS' packets in b, per host and
+# per device; b stays BACKUP.
 send_bad()
 {
 	local name=$1 host dev
@@ -229,14 +230,18 @@ events_start()
 	done
 }
 
-# events_stop PATTERN COUNT: wait up to 10 s for COUNT lines matching
-# PATTERN, stop the listener and print what it saw.
+# events_stop COUNT PATTERN...: wait up to 10 s until each PATTERN matches
+# COUNT lines, stop the listener and print what it saw.
 events_stop()
 {
-	local end=$((SECONDS + 10))
+	local count=$1 end=$((SECONDS + 10)) pat
+	shift
 
-	while [ "$(grep -c "$1" /tmp/carp-ev-$$)" -lt "$2" ] && [ $SECONDS -lt $end ]; do
-		sleep 0.05
+	for pat in "$@"; do
+		while [ "$(grep -c -- "$pat" /tmp/carp-ev-$$)" -lt "$count" ] &&
+		      [ $SECONDS -lt $end ]; do
+			sleep 0.05
+		done
 	done
 	kill "$EVENTS_PID" 2>/dev/null
 	wait "$EVENTS_PID" 2>/dev/null
@@ -253,7 +258,7 @@ test_events()
 	wait_state "$b" carp0 BACKUP 5 || return 1
 	events_start || return 1
 	ip -n "$b" link set carp0 type carp state master
-	ev=$(events_stop 'CARP_STATE=MASTER\|carp0 MASTER' 2)
+	ev=$(events_stop 1 'uevent CARP_STATE=MASTER' 'link carp0 MASTER')
 	log "events: $ev"
 	grep -q 'uevent CARP_STATE=MASTER CARP_VHID=1' <<<"$ev" || fail "no uevent" || return 1
 	grep -q 'link carp0 MASTER' <<<"$ev" || fail "no RTM_NEWLINK with state MASTER"
@@ -271,7 +276,7 @@ test_events_in_order()
 	events_start || return 1
 	printf 'link set carp0 type carp state master\nlink set carp0 type carp state backup\n' |
 		ip -n "$b" -batch -
-	ev=$(events_stop '^uevent' 2)
+	ev=$(events_stop 2 '^uevent')
 	seq=$(sed -n 's/^uevent CARP_STATE=\([A-Z]*\) .*/\1/p' <<<"$ev" | tr '\n' ' ')
 	log "uevents: $seq"
 	check_eq "$seq" "MASTER BACKUP " "uevents of state master; state backup"

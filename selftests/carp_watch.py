@@ -4,8 +4,11 @@
 
   carp_watch.py watch NS...
       Print one line per carp state change, first the states found at
-      start, until SIGTERM or SIGINT:
+      start, until SIGTERM or SIGINT or until its parent exits:
           <CLOCK_BOOTTIME seconds> <ns> <dev> <vhid> <state>
+      (state GONE: the device was deleted), and "<t> - - 0 START", a
+      heartbeat "<t> - - 0 ALIVE" every second, "<t> - - 0 STOP" at the
+      end, "<t> <ns> - 0 OVERRUN ..." if events were lost.
       The hosts of one LAN go in one watcher: a vhid is one group.
       CLOCK_BOOTTIME is what the first field of /proc/uptime shows, so a
       shell can mark moments on the same clock.
@@ -16,7 +19,9 @@
       MASTER in [since, until], and per vhid the longest time two or more
       namespaces were MASTER at once.  "--ns NS" counts only NS's
       takeovers in the "takeovers" total.  Exits 1 if a two-MASTER period
-      overlapping [since, until] lasted longer than --max-dual seconds.
+      overlapping [since, until] lasted longer than --max-dual seconds,
+      and if the log cannot be trusted: events lost, or no heartbeat
+      within 5 s of the end of the window (the watcher died).
 """
 import argparse
 import ctypes
@@ -32,7 +37,8 @@ CLONE_NEWNET = 0x40000000
 RTMGRP_LINK = 1
 NLM_F_REQUEST, NLM_F_DUMP = 1, 0x300
 RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK = 16, 17, 18
-NLMSG_DONE = 3
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+SO_RCVBUFFORCE = 33
 IFLA_IFNAME, IFLA_LINKINFO = 3, 18
 IFLA_INFO_KIND, IFLA_INFO_DATA = 1, 2
 IFLA_CARP_VHID, IFLA_CARP_STATE = 1, 5
@@ -58,7 +64,10 @@ def socket_in(ns):
     try:
         setns(fd)
         s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+        try:    # root: past net.core.rmem_max
+            s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 1 << 20)
+        except OSError:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
         s.bind((0, RTMGRP_LINK))
     finally:
         setns(own)
@@ -107,6 +116,7 @@ def messages(data):
 
 
 def watch(namespaces):
+    parent = os.getppid()
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     signal.signal(signal.SIGINT, lambda *_: stop.append(1))
@@ -131,17 +141,29 @@ def watch(namespaces):
             for kind, msg in messages(s.recv(1 << 20)):
                 if kind == NLMSG_DONE:
                     done = True
+                elif kind == NLMSG_ERROR:
+                    err = -struct.unpack_from("i", msg, 16)[0]
+                    print("%.3f %s - 0 OVERRUN dump failed: %s"
+                          % (now(), ns, os.strerror(err)), flush=True)
+                    return 1
                 elif kind == RTM_NEWLINK:
                     link = carp_link(msg)
                     if link:
                         emit(ns, link, now())
     print("%.3f - - 0 START" % now(), flush=True)
-    while not stop:
+    beat = now()
+    # Until told to stop, or until the script that started us is gone: the
+    # sockets hold their namespaces, which must not outlive the test.
+    while not stop and os.getppid() == parent:
         try:
             ready = select.select(list(socks), [], [], 0.5)[0]
         except InterruptedError:
             continue
         t = now()
+        if t - beat >= 1:
+            # A heartbeat: report can tell a quiet log from a dead watcher.
+            print("%.3f - - 0 ALIVE" % t, flush=True)
+            beat = t
         for s in ready:
             try:
                 data = s.recv(1 << 20)
@@ -153,27 +175,37 @@ def watch(namespaces):
                 link = carp_link(msg)
                 if link:
                     emit(socks[s], link, t)
+    print("%.3f - - 0 STOP" % now(), flush=True)
     return 0
 
 
 def report(args):
     events = []
+    started = False
+    last = None             # time of the last line of any kind
     with open(args.log) as f:
         for line in f:
             fields = line.split()
             if len(fields) < 5:
                 continue
+            last = float(fields[0])
             if fields[4] == "OVERRUN":
                 print("# the watcher lost events: %s" % line.strip())
                 return 1
             if fields[4] == "START":
+                started = True
+            if fields[4] in ("START", "ALIVE", "STOP"):
                 continue
             events.append((float(fields[0]), fields[1], int(fields[3]), fields[4]))
     since = args.since if args.since is not None else float("-inf")
     until = args.until if args.until is not None else float("inf")
-    end = min(until, events[-1][0] if events else 0.0)
-    if args.until is None and events:
-        end = max(end, now())
+    end = min(until, now())
+    # The log must cover the window: a watcher that died early would leave
+    # a log in which nothing ever happens.
+    if not started or last < end - 5:
+        print("# the watch log stops at %s, before %.3f: the watcher died?"
+              % (last, end))
+        return 1
     state = {}
     masters = {}            # vhid -> set of ns
     dual_from = {}          # vhid -> time two masters began
@@ -205,7 +237,7 @@ def report(args):
         elif len(m) < 2 and vhid in dual_from:
             close_dual(vhid, t)
     for vhid in list(dual_from):
-        close_dual(vhid, max(end, since))
+        close_dual(vhid, end)
     total = 0
     for (ns, vhid), n in sorted(takeovers.items()):
         print("# %s vhid %d became MASTER %d times" % (ns, vhid, n))

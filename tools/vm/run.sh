@@ -771,14 +771,17 @@ fi
 watch_splat()
 {
 	trap - EXIT INT TERM HUP
+	# The sleeps keep none of our output open: a reader of run.sh's output
+	# would wait for a sleep that outlives a killed watcher.
 	while kill -0 "$1" 2>/dev/null; do
 		if grep -aqE "$SPLAT_RE" "$log"; then
-			sleep "$SPLAT_GRACE_S"
+			sleep "$SPLAT_GRACE_S" </dev/null >/dev/null 2>&1
 			echo "$PROG: kernel splat in the guest, stopping it" >&2
+			touch "$tmp/splat-stop"
 			kill "$1" 2>/dev/null
 			return 0
 		fi
-		sleep 2
+		sleep 2 </dev/null >/dev/null 2>&1
 	done
 }
 
@@ -793,7 +796,7 @@ save_log()
 }
 
 for attempt in 1 2 3; do
-	rm -f "$tmp/share/started" "$tmp/share/rc"
+	rm -f "$tmp/share/started" "$tmp/share/rc" "$tmp/splat-stop"
 	: > "$log"
 
 	# In the background so that our signal traps run (and kill it) while
@@ -815,7 +818,9 @@ for attempt in 1 2 3; do
 	# boot again.  Seen in 2 of ~150 boots of 6.12: "Oops: int3" in
 	# sched_clock_cpu(), QEMU 7.2's multi-threaded TCG getting the
 	# kernel's live patching of its own code (static keys) wrong.
-	if ((qemu_rc == 0 && attempt < 3)) && [[ ! -e $tmp/share/started ]]; then
+	# Not when the watcher stopped it: a splat is a failure, not bad luck.
+	if ((qemu_rc == 0 && attempt < 3)) && [[ ! -e $tmp/share/started ]] &&
+	   [[ ! -e $tmp/splat-stop ]]; then
 		echo "$PROG: the guest died while booting (log: $(save_log)), booting again" >&2
 		continue
 	fi
