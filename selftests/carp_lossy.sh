@@ -326,7 +326,7 @@ test_split_brain()
 	partition "$b" off || return 1
 	sleep 4
 	out=$(report /tmp/carp-sb-$$ --since "$t") || return 1
-	last=$(awk -v t="$t" '$5 != "START" && $1 >= t { l = $1 } END { print l - t }' \
+	last=$(awk -v t="$t" '$2 != "-" && $1 >= t { l = $1 } END { print l - t }' \
 		/tmp/carp-sb-$$)
 	log "reconnected: one MASTER again after $last s"
 	check_eq "$(field "$out" "masters 1")" "$a" "MASTER after the partition healed" ||
