@@ -332,8 +332,10 @@ sc_log() { echo "# $*"; }
 
 sc_state()
 {
-	ip -d link show dev "$1" 2>/dev/null |
-		sed -n 's/.*carp vhid .* state \([A-Z]*\).*/\1/p'
+	local out
+
+	out=$(ip -d -o link show dev "$1" 2>/dev/null)
+	[[ $out =~ carp\ vhid\ .*\ state\ ([A-Z]+) ]] && echo "${BASH_REMATCH[1]}"
 }
 
 sc_wait_state()
@@ -574,6 +576,7 @@ sc_traffic_body()
 		local p=$1
 		shift
 		nsenter --net=/proc/$p/ns/net bash -c "$(declare -f)"'
+			enable -f sleep sleep 2>/dev/null
 			"$@"' bash "$@"
 	}
 	A() { on "$pa" "$@"; }
@@ -619,6 +622,7 @@ as_root()
 	local ns=$1
 	shift
 	ip netns exec "$ns" bash -c "$(declare -f $SC_FUNCS)"'
+		enable -f sleep sleep 2>/dev/null
 		"$@"' bash "$@"
 }
 
@@ -639,6 +643,7 @@ as_user()
 	(cd / && env ${USER_IP_LIB_DIR:+IP_LIB_DIR="$USER_IP_LIB_DIR"} \
 		setpriv --reuid=65534 --regid=65534 --clear-groups \
 		unshare -Urn bash -c "$(declare -f $SC_FUNCS)"'
+		enable -f sleep sleep 2>/dev/null
 		ip link set lo up
 		"$@"' bash "$@")
 }

@@ -16,6 +16,8 @@ packages=(
 	qemu-system-x86 busybox-static
 	sparse
 	iproute2 iputils-ping procps psmisc
+	# sleep as a bash builtin in the selftests' polling loops
+	bash-builtins
 	ucarp keepalived tshark
 )
 
