@@ -576,7 +576,7 @@ sc_traffic_body()
 		local p=$1
 		shift
 		nsenter --net=/proc/$p/ns/net bash -c "$(declare -f)"'
-			enable -f sleep sleep 2>/dev/null
+			enable -f sleep -- sleep 2>/dev/null
 			"$@"' bash "$@"
 	}
 	A() { on "$pa" "$@"; }
@@ -622,7 +622,7 @@ as_root()
 	local ns=$1
 	shift
 	ip netns exec "$ns" bash -c "$(declare -f $SC_FUNCS)"'
-		enable -f sleep sleep 2>/dev/null
+		enable -f sleep -- sleep 2>/dev/null
 		"$@"' bash "$@"
 }
 
@@ -643,7 +643,7 @@ as_user()
 	(cd / && env ${USER_IP_LIB_DIR:+IP_LIB_DIR="$USER_IP_LIB_DIR"} \
 		setpriv --reuid=65534 --regid=65534 --clear-groups \
 		unshare -Urn bash -c "$(declare -f $SC_FUNCS)"'
-		enable -f sleep sleep 2>/dev/null
+		enable -f sleep -- sleep 2>/dev/null
 		ip link set lo up
 		"$@"' bash "$@")
 }

@@ -25,7 +25,7 @@
 # CPU: sleep, which every polling loop runs, is a bash builtin where the
 # bash-builtins package is installed (a "sleep 0.05" then sleeps 50 ms, not
 # 350).  Without it the external sleep works the same, only slower.
-enable -f sleep sleep 2>/dev/null
+enable -f sleep -- sleep 2>/dev/null
 
 ksft_pass=0
 ksft_fail=1
