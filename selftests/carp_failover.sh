@@ -147,9 +147,13 @@ test_arp_ownership()
 	check_eq "$(arp_replies)" "$VMAC $VMAC" "replies from a MASTER/BACKUP pair" ||
 		return 1
 	# a gone: b is BACKUP until its master-down timer fires; nobody answers.
+	# advbase 3 makes that 9.4 s from a's last advertisement (the next one
+	# re-arms b's timer), far longer than a probe under emulation takes.
+	ip -n "$b" link set carp0 type carp advbase 3 || return 1
+	sleep 1.5
 	ip -n "$a" link set eth0 down
 	check_eq "$(arp_replies)" "" "replies while the only holder is BACKUP" || return 1
-	wait_state "$b" carp0 MASTER 5 || return 1
+	wait_state "$b" carp0 MASTER 12 || return 1
 	check_eq "$(arp_replies)" "$VMAC $VMAC" "replies after failover" || return 1
 	ip -n "$a" link set eth0 up
 	wait_state "$a" carp0 BACKUP 5 || return 1
