@@ -154,6 +154,8 @@ test_arp_ownership()
 	ip -n "$a" link set eth0 down
 	check_eq "$(arp_replies)" "" "replies while the only holder is BACKUP" || return 1
 	wait_state "$b" carp0 MASTER 12 || return 1
+	# Back to a's interval: a returning as BACKUP times out after 3 s.
+	ip -n "$b" link set carp0 type carp advbase 1 || return 1
 	check_eq "$(arp_replies)" "$VMAC $VMAC" "replies after failover" || return 1
 	ip -n "$a" link set eth0 up
 	wait_state "$a" carp0 BACKUP 5 || return 1
