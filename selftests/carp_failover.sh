@@ -8,7 +8,8 @@
 #              \________________ br0 (ns sw) __________________/
 #
 # Master election, failover on link loss, the bow-out, preemption,
-# authentication, and who answers ARP for the address.
+# authentication, who answers ARP for the address, and what a BACKUP does
+# with frames sent to the virtual MAC.
 source "$(dirname "$0")/lib.sh"
 
 VIP=10.0.0.100
@@ -201,9 +202,61 @@ test_client_across_failover()
 	masters_watch_end $?
 }
 
+# rx_stats NS: "IFNAME RX_PACKETS RX_OTHERHOST_DROPPED" per device of NS,
+# from IFLA_STATS64 as "ip -j -s -s" shows it ("otherhost", left out while
+# it is 0).
+rx_stats()
+{
+	ip -n "$1" -j -s -s link show |
+		jq -r '.[] | "\(.ifname) \(.stats64.rx.packets) \(.stats64.rx.otherhost // 0)"'
+}
+
+# rx_delta BEFORE AFTER IFNAME COLUMN: how much a counter of rx_stats grew.
+rx_delta()
+{
+	local b a
+
+	b=$(awk -v d="$3" -v c="$4" '$1 == d { print $c }' <<<"$1")
+	a=$(awk -v d="$3" -v c="$4" '$1 == d { print $c }' <<<"$2")
+	echo $((a - b))
+}
+
+test_backup_counts_vmac_drops()
+{
+	local pa=p-$a n=100 a0 b0 a1 b1 rc=0 out
+
+	pa=${pa:0:15}
+	converge || return 1
+	# A switch that floods the virtual MAC (it never learns it from a's
+	# advertisements), as a hub or a full forwarding table would: the
+	# BACKUP gets every frame for the MASTER.  c sends to the virtual MAC
+	# without ARP.
+	ip -n "$sw" link set "$pa" type bridge_slave learning off fdb_flush &&
+	ip -n "$c" neigh replace $VIP lladdr $VMAC dev eth0 nud permanent || return 1
+	a0=$(rx_stats "$a") b0=$(rx_stats "$b")
+	ip netns exec "$c" bash -c 'for ((i = 0; i < $1; i++)); do
+		echo x > /dev/udp/$2/9; done' bash $n $VIP
+	sleep 0.5
+	a1=$(rx_stats "$a") b1=$(rx_stats "$b")
+	check_eq "$(rx_delta "$a0" "$a1" carp0 2)" $n "MASTER's carp0 rx_packets" || rc=1
+	check_eq "$(rx_delta "$b0" "$b1" carp0 3)" $n "BACKUP's carp0 rx_otherhost_dropped" ||
+		rc=1
+	check_eq "$(rx_delta "$b0" "$b1" eth0 3)" 0 "BACKUP's eth0 rx_otherhost_dropped" || rc=1
+	check_eq "$(rx_delta "$a0" "$a1" carp0 3)" 0 "MASTER's carp0 rx_otherhost_dropped" ||
+		rc=1
+	# ip -s -s shows it in the "RX errors" lines, as "otherhost".
+	out=$(ip -n "$b" -s -s link show dev carp0)
+	grep -A1 "RX errors:" <<<"$out" | sed 's/^/# /'
+	grep -q "RX errors:.* otherhost" <<<"$out" ||
+		fail "ip -s -s link show carp0 on the BACKUP has no otherhost column" || rc=1
+	ip -n "$c" neigh del $VIP dev eth0
+	ip -n "$sw" link set "$pa" type bridge_slave learning on
+	return $rc
+}
+
 require_carp
 setup || exit $ksft_fail
-ktap_plan 8
+ktap_plan 9
 run_test "one MASTER, one BACKUP, never two masters" test_election
 run_test "parent link down: BACKUP takes over within master-down + 1 s" test_link_down_failover
 run_test "bow-out: takeover in under 0.5 s" test_bow_out
@@ -212,4 +265,6 @@ run_test "different passwords: both MASTER, badauth counted" test_bad_password
 run_test "only the MASTER answers ARP, with the virtual MAC" test_arp_ownership
 run_test "a BACKUP and its parent never answer ARP for the address" test_backup_silent
 run_test "a client reaches the address across a failover" test_client_across_failover
+run_test "a BACKUP counts frames for the virtual MAC as otherhost drops" \
+	test_backup_counts_vmac_drops
 ktap_finish

@@ -16,28 +16,40 @@ same frames in the same order.  Then on stdout, one item a line:
 
 KEY=VALUE: vip= vhid= pass= src= (our IPv4 source) bcast= (the subnet
 broadcast) tx=HOST (the name of our own host, for its tx counters), and
-per receiver rx=NAME,ROLE,ADVBASE,ADVSKEW,MAC,IP,VLANIP,FOREIGN+...,ALLOW:
+per receiver rx=NAME,ROLE,ADVBASE,ADVSKEW,MAC,IP,VLANIP,FOREIGN+...,ALLOW,DOWN:
 ROLE MASTER or BACKUP of a carp device on eth0 with the vhid, VIP and
 password above, VLANIP the address of its device vlan5 (VLAN 5, no carp),
 FOREIGN MACs that are not the receiver's but that the LAN forwards to it
-only, ALLOW its net.carp.allow.
+only, ALLOW its net.carp.allow, DOWN the vhid of its second carp device
+on eth0, carp1, which stays down (its virtual MAC reaches that receiver
+only).  The LAN floods the virtual MAC of the vhid above: it reaches the
+MASTER and every BACKUP.
 
 Every frame belongs to a category: "valid" advertisements that by the
 election rules change no state (slower than the MASTER, not so slow that
 the BACKUP takes over), advertisements with one fault ("badauth", "badttl",
 "badsum", "badver", "badlen", "badvhid": the HMAC is right unless the
 fault is the HMAC) or several ("multi"), IP header faults ("ip_*"), frames
-for another host ("otherhost") or an unknown VLAN ("vlan_other"), and
+for another host ("otherhost") or an unknown VLAN ("vlan_other"),
 fragment sets: complete ("frag"), incomplete ("frag_lost") and overlapping
-("frag_overlap").  Faulty advertisements are made dangerous: accepted,
-they would make the MASTER yield or the BACKUP take over.
+("frag_overlap"), and frames that are not advertisements sent to a virtual
+MAC ("vmac_other": IPv4/UDP to the address behind it, or an EtherType
+nobody handles), of the vhid above, of a receiver's carp1 (down) or of a
+vhid that no receiver runs (a FOREIGN MAC).  Faulty advertisements are
+made dangerous: accepted, they would make the MASTER yield or the BACKUP
+take over.
 
 The expectations come from a model of the receive path applied to the
 bytes of each frame, in the order the kernel checks them:
 
   the device    a VLAN without a device here, or a unicast MAC that is not
                 the host's (carp's vMAC is, on the MASTER): the IP layer
-                drops it as PACKET_OTHERHOST (rx_otherhost_dropped);
+                drops it as PACKET_OTHERHOST (rx_otherhost_dropped), the
+                core any other EtherType as unhandled (rx_dropped);
+  carp's hook   a frame to the vMAC of a carp device that is not MASTER
+                (BACKUP, or down), untagged or priority tagged: carp drops
+                it, counted in that carp device's rx_otherhost_dropped;
+                the MASTER counts it in its rx_packets and passes it on;
   ip_rcv        InReceives, then InHdrErrors (short, version, header
                 length, total length below it), InCsumErrors (and
                 InHdrErrors), InTruncatedPkts (total length beyond the
@@ -48,6 +60,7 @@ bytes of each frame, in the order the kernel checks them:
   defrag        ReasmReqds per fragment, ReasmOKs per datagram, ReasmFails
                 and ReasmTimeout per incomplete one, ReasmOverlaps and
                 ReasmFails per overlapping one;
+  udp           InDelivers, NoPorts (nothing listens);
   carp          InDelivers, carp's ipackets, then the first of disallowed
                 (net.carp.allow 0), badif (a device without carp: the
                 VLAN), badlen, badver, badttl, badsum, badvhid, badauth,
@@ -83,6 +96,7 @@ GROUP = "224.0.0.18"
 ALLHOSTS = "224.0.0.1"
 LBCAST = "255.255.255.255"
 ETH_P_IP, ETH_P_8021Q = 0x0800, 0x8100
+ETH_P_OTHER = 0x88b5	# IEEE 802 local experimental: no handler here
 VLAN = 5		# the receivers' VLAN device, vlan5: no carp on it
 CARP_TTL = 255
 HDR_LEN = 36
@@ -94,6 +108,7 @@ CATEGORIES = (
     ("badlen", 6), ("badvhid", 7), ("multi", 10), ("ip_csum", 3), ("ip_hdr", 4),
     ("ip_trunc", 3), ("ip_badopt", 3), ("ip_addrerr", 2), ("otherhost", 3),
     ("vlan_other", 3), ("frag", 5), ("frag_lost", 3), ("frag_overlap", 2),
+    ("vmac_other", 6),
 )
 CARP_FAULTS = ("badauth", "badttl", "badsum", "badver", "badlen", "badvhid")
 
@@ -120,6 +135,7 @@ class Receiver:
         self.mac, self.ip, self.vlanip = f[4], f[5], f[6]
         self.foreign = [m for m in f[7].split("+") if m]
         self.allow = f[8] == "1"
+        self.down_vmac = "00:00:5e:00:01:%02x" % int(f[9])
         self.local = {inet(self.ip), inet(vip), inet(self.vlanip)}
         self.bcast = {"eth0": {inet(LBCAST), inet(bcast)}, "vlan": {inet(LBCAST)}}
         self.groups = {"eth0": {inet(GROUP), inet(ALLHOSTS)}, "vlan": {inet(ALLHOSTS)}}
@@ -137,11 +153,14 @@ class Receiver:
 
 
 class Dest:
-    """Where a frame goes: L2 address, VLAN tag, IP destination, who gets it."""
+    """Where a frame goes: L2 address, VLAN tag, IP destination, who gets it.
+    DROP: (receiver, carp device) pairs that get it too, sent to the vMAC
+    of that carp device, which is not MASTER: carp drops it."""
 
-    def __init__(self, name, mac, ip, reach, vlan=None, vmac=False):
+    def __init__(self, name, mac, ip, reach, vlan=None, vmac=False, drop=()):
         self.name, self.mac, self.ip = name, mac, ip
         self.reach, self.vlan, self.vmac = reach, vlan, vmac
+        self.drop = drop
 
 
 class Fuzzer:
@@ -176,10 +195,18 @@ class Fuzzer:
                   (Dest("vlan-" + n, r.mac, r.vlanip, (r,), VLAN), 3)]
             if r.role == "MASTER":
                 vmac = "00:00:5e:00:01:%02x" % self.vhid
-                d.append((Dest("vmac-" + n, vmac, self.vip, (r,), vmac=True), 5))
+                backups = tuple((b, "carp0") for b in self.rx if b.role == "BACKUP")
+                d.append((Dest("vmac-" + n, vmac, self.vip, (r,), vmac=True,
+                               drop=backups), 5))
         self.dests = d
         self.foreign = [Dest("foreign-" + r.name, m, r.ip, (r,))
                         for r in self.rx for m in r.foreign]
+        # Virtual MACs, for frames that are not advertisements.
+        self.vmac_dests = [dest for dest, _ in d if dest.vmac]
+        self.vmac_dests += [Dest("vmac-down-" + r.name, r.down_vmac, r.ip, (),
+                                 drop=((r, "carp1"),)) for r in self.rx]
+        self.vmac_dests += [dest for dest in self.foreign
+                            if dest.mac.startswith("00:00:5e:00:01:")]
 
     def pick(self, weighted):
         total = sum(w for _, w in weighted)
@@ -275,15 +302,17 @@ class Fuzzer:
             b"\x1e\x04\xab\xcd",			# unknown (experimental): ignored
             b"\x94\x04\x00\x00\x01\x01\x01\x00"))
 
-    def iphdr(self, dst, payload_len, ttl, opts=b"", frag=0, ident=None, tos=0x10):
-        """An IPv4 header of protocol 112 from our address, checksummed."""
+    def iphdr(self, dst, payload_len, ttl, opts=b"", frag=0, ident=None, tos=0x10,
+              proto=112):
+        """An IPv4 header (protocol 112 unless PROTO) from our address,
+        checksummed."""
         ihl = 5 + len(opts) // 4
         if ident is None:
             ident = self.rng.randrange(65536)
         if frag == 0 and self.rng.random() < 0.5:
             frag = 0x4000			# DF
         hdr = bytearray(struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, tos, ihl * 4 + payload_len,
-                                    ident, frag, ttl, 112, 0, self.src, inet(dst)) + opts)
+                                    ident, frag, ttl, proto, 0, self.src, inet(dst)) + opts)
         struct.pack_into("!H", hdr, 10, checksum(bytes(hdr)))
         return hdr
 
@@ -326,18 +355,32 @@ class Fuzzer:
             raise ModelError("multicast group not joined: %s" % socket.inet_ntoa(dst))
         return "addrerr"
 
-    def l2(self, c, r, dest, vlan):
+    def l2(self, c, r, dest, vlan, ip=True):
         """Counts of the device; False if the frame goes no further."""
         c["link.eth0.rx_packets"] += 1
         tag = dest.vlan if dest.vlan is not None else vlan
         if tag not in (None, 0, VLAN) or dest.mac in r.foreign:
-            c["link.eth0.rx_otherhost_dropped"] += 1
+            c["link.eth0.rx_otherhost_dropped" if ip else "link.eth0.rx_dropped"] += 1
             return False
         if tag == VLAN:
             c["link.vlan5.rx_packets"] += 1
         if dest.vmac and tag in (None, 0):
             c["link.carp0.rx_packets"] += 1
         return True
+
+    def dropped(self, dest, vlan, ip=True):
+        """The counts of a frame on the hosts in DEST.drop: carp's hook
+        drops it unless a VLAN tag (not a priority tag) leads it past."""
+        tag = dest.vlan if dest.vlan is not None else vlan
+        for r, dev in dest.drop:
+            c = self.expect[r.name]
+            c["link.eth0.rx_packets"] += 1
+            if tag in (None, 0):
+                c["link.%s.rx_otherhost_dropped" % dev] += 1
+            elif ip:
+                c["link.eth0.rx_otherhost_dropped"] += 1
+            else:
+                c["link.eth0.rx_dropped"] += 1
 
     def l3(self, c, r, dest, ip, badopts=False):
         """Counts of ip_rcv and routing; the route if the frame goes on."""
@@ -405,6 +448,7 @@ class Fuzzer:
 
     def account(self, dest, ip, vlan=None, badopts=False):
         """The counts of one whole datagram, on every host it reaches."""
+        self.dropped(dest, vlan)
         for r in dest.reach:
             c = self.expect[r.name]
             if not self.l2(c, r, dest, vlan) or not self.l3(c, r, dest, ip, badopts):
@@ -516,6 +560,38 @@ class Fuzzer:
         self.account(dest, ip, vlan)
         return dest, [self.frame(dest, ip, vlan)]
 
+    def cat_vmac_other(self):
+        """To a virtual MAC: IPv4/UDP to the address behind it, to a port
+        nothing listens on, or an EtherType without a handler."""
+        rng = self.rng
+        dest = rng.choice(self.vmac_dests)
+        eth = mac_bytes(dest.mac) + self.smac
+        if rng.random() < 0.3:
+            frame = eth + struct.pack("!H", ETH_P_OTHER) + rng.randbytes(rng.randrange(46, 200))
+            self.dropped(dest, None, ip=False)
+            for r in dest.reach:
+                c = self.expect[r.name]
+                if self.l2(c, r, dest, None, ip=False):
+                    c["link.eth0.rx_dropped"] += 1
+            return dest, [frame]
+        data = rng.randbytes(rng.randrange(0, 200))
+        udp = bytearray(struct.pack("!HHHH", rng.randrange(1024, 65536),
+                                    rng.choice((9, 7, 53, rng.randrange(33434, 33535))),
+                                    8 + len(data), 0) + data)
+        pseudo = self.src + inet(dest.ip) + struct.pack("!BBH", 0, 17, len(udp))
+        struct.pack_into("!H", udp, 6, checksum(pseudo + bytes(udp)) or 0xffff)
+        ip = self.iphdr(dest.ip, len(udp), 64, proto=17) + udp
+        self.dropped(dest, None)
+        for r in dest.reach:
+            c = self.expect[r.name]
+            if not self.l2(c, r, dest, None):
+                continue
+            if self.l3(c, r, dest, ip) != "local":
+                raise ModelError("UDP to %s: not local" % dest.name)
+            c["ip.InDelivers"] += 1
+            c["udp.NoPorts"] += 1
+        return dest, [eth + struct.pack("!H", ETH_P_IP) + bytes(ip)]
+
     def fragments(self, dest, data, ttl):
         """DATA cut into 2 to 4 pieces, each a whole IP datagram."""
         rng = self.rng
@@ -535,6 +611,8 @@ class Fuzzer:
     def frag_counts(self, dest, pieces, vlan):
         """The counts of each fragment up to defrag; the hosts that got them."""
         got = []
+        for _ in pieces:
+            self.dropped(dest, vlan)
         for r in dest.reach:
             c = self.expect[r.name]
             for ip in pieces:
@@ -660,8 +738,11 @@ IPEXT = ("InNoRoutes", "InTruncatedPkts", "InMcastPkts", "InBcastPkts", "InCsumE
          "ReasmOverlaps")
 SYSFS = ("ipackets", "badttl", "badsum", "badver", "badauth", "opackets", "oerrors",
          "preempt")
+UDP = ("NoPorts", "InErrors")
 RX_LINKS = {"eth0": ("rx_packets", "rx_dropped", "rx_otherhost_dropped"),
-            "vlan5": ("rx_packets", "rx_dropped"), "carp0": ("rx_packets",)}
+            "vlan5": ("rx_packets", "rx_dropped"),
+            "carp0": ("rx_packets", "rx_otherhost_dropped"),
+            "carp1": ("rx_packets", "rx_otherhost_dropped")}
 
 
 def rtnl_socket(pid):
@@ -729,6 +810,8 @@ class Host:
             v.update(("ip." + k, snmp[k]) for k in SNMP)
             ext = proc_table(proc + "/net/netstat", "IpExt:")
             v.update(("ipext." + k, ext[k]) for k in IPEXT)
+            udp = proc_table(proc + "/net/snmp", "Udp:")
+            v.update(("udp." + k, udp[k]) for k in UDP)
             links = RX_LINKS
         elif self.role == "tx":
             links = {"eth0": ("tx_packets", "tx_dropped")}

@@ -7,7 +7,8 @@
 #
 #    a (10.0.0.1)            b (10.0.0.2)            x (10.0.0.66)
 #    carp0 vhid 1 skew 0     carp0 vhid 1 skew 100   carp_wirefuzz.py
-#    vlan5 10.0.5.1          vlan5 10.0.5.2          (AF_PACKET)
+#    carp1 vhid 3, down      carp1 vhid 4, down      (AF_PACKET)
+#    vlan5 10.0.5.1          vlan5 10.0.5.2
 #      eth0                    eth0                    eth0
 #        \_____________________ br0 (ns sw) _____________/
 #
@@ -18,17 +19,24 @@
 # options, unknown VLANs and foreign MACs, complete, incomplete and
 # overlapping fragment sets; to the group, to all hosts, as broadcasts, to
 # each host's own address, the virtual address and MAC, and over VLAN 5
-# (a VLAN device without carp: badif).  First for WIREFUZZ_SECONDS * 5/6
-# with net.carp.allow 1, then for the rest with allow 0 on a (disallowed).
+# (a VLAN device without carp: badif); and frames that are not
+# advertisements (UDP, an EtherType nobody handles) to the virtual MAC of
+# vhid 1, of a carp device that is down (carp1) and of vhids nobody runs.
+# br0 floods the virtual MAC of vhid 1 (no learning on a's port), so b,
+# the BACKUP, gets all that a gets there and counts each as a drop of its
+# carp0 (rx_otherhost_dropped: the frame is for the MASTER).  First for
+# WIREFUZZ_SECONDS * 5/6 with net.carp.allow 1, then for the rest with
+# allow 0 on a (disallowed).
 #
 # How every frame is accounted for.  carp_wirefuzz.py applies a model of
 # the receive path (see its header) to the bytes of each frame it sends
 # and prints, per receiver, the increase it causes of every counter read
-# here: /proc/net/carp_stats, the carp0 counters in sysfs, the Ip and IpExt
-# lines of /proc/net/snmp and netstat, and the link counters of eth0,
-# vlan5 and carp0 (rx_otherhost_dropped comes from IFLA_STATS64).  The
-# counters of a, b, x (tx) and the bridge ports (tx drops) are read before
-# and after; each difference must be exactly what the model says.
+# here: /proc/net/carp_stats, the carp0 counters in sysfs, the Ip, IpExt
+# and Udp lines of /proc/net/snmp and netstat, and the link counters of
+# eth0, vlan5, carp0 and carp1 (rx_otherhost_dropped comes from
+# IFLA_STATS64).  The counters of a, b, x (tx) and the bridge ports (tx
+# drops) are read before and after; each difference must be exactly what
+# the model says.
 #
 # Other traffic must be known exactly for that.  IPv6 is off everywhere,
 # x's address has a permanent neighbour entry on a and b (no ARP for the
@@ -54,7 +62,8 @@
 # a's advertisements) equal what was sent to it, and equal the sum of the
 # counters that give each frame's fate: carp's ipackets (accepted or a
 # drop reason), InHdrErrors, InTruncatedPkts, InAddrErrors,
-# rx_otherhost_dropped and the fragments reassembly took in (ReasmReqds
+# rx_otherhost_dropped (of eth0, carp0 and carp1), UDP's NoPorts, eth0's
+# rx_dropped (no handler) and the fragments reassembly took in (ReasmReqds
 # less ReasmOKs).
 #
 # Environment: WIREFUZZ_SECONDS (default 60), WIREFUZZ_RATE (frames per
@@ -70,6 +79,8 @@ FUZZ_SEED=${WIREFUZZ_SEED:-112}
 FRAG_TIME=2
 FOREIGN_A=02:00:00:00:0a:01+00:00:5e:00:01:07
 FOREIGN_B=02:00:00:00:0b:01+00:00:5e:00:01:08
+DOWN_A=3	# the vhids of the carp1 devices, which stay down
+DOWN_B=4
 SPLAT_RE='WARNING:|BUG:|Oops|Call Trace|Kernel panic|general protection|UBSAN:|KASAN:'
 SPLAT_RE+='|KFENCE:|rcu: INFO:|soft lockup|circular locking|recursive locking'
 SPLAT_RE+='|inconsistent lock state|suspicious RCU usage|ODEBUG:|ref_tracker:|refcount_t:'
@@ -124,10 +135,15 @@ setup()
 		i=$((i + 1))
 	done
 	AMAC=$(mac "$a" eth0) BMAC=$(mac "$b" eth0)
-	# Every unicast MAC x sends to reaches exactly one port.
+	# Every unicast MAC x sends to reaches exactly one port, but the
+	# virtual MAC of vhid 1: a's port does not learn, br0 floods it to a
+	# and b.
+	ip -n "$sw" link set "$(port "$a")" type bridge_slave learning off &&
 	bridge -n "$sw" fdb replace "$AMAC" dev "$(port "$a")" master static &&
-	bridge -n "$sw" fdb replace 00:00:5e:00:01:01 dev "$(port "$a")" master static &&
-	bridge -n "$sw" fdb replace "$BMAC" dev "$(port "$b")" master static || return 1
+	bridge -n "$sw" fdb replace "$BMAC" dev "$(port "$b")" master static &&
+	bridge -n "$sw" fdb replace "00:00:5e:00:01:0$DOWN_A" dev "$(port "$a")" master static &&
+	bridge -n "$sw" fdb replace "00:00:5e:00:01:0$DOWN_B" dev "$(port "$b")" master static ||
+		return 1
 	for i in ${FOREIGN_A//+/ }; do
 		bridge -n "$sw" fdb replace "$i" dev "$(port "$a")" master static || return 1
 	done
@@ -135,7 +151,9 @@ setup()
 		bridge -n "$sw" fdb replace "$i" dev "$(port "$b")" master static || return 1
 	done
 	ip -n "$a" link add link eth0 name carp0 type carp vhid 1 advskew 0 pass secret &&
-	ip -n "$b" link add link eth0 name carp0 type carp vhid 1 advskew 100 pass secret ||
+	ip -n "$b" link add link eth0 name carp0 type carp vhid 1 advskew 100 pass secret &&
+	ip -n "$a" link add link eth0 name carp1 type carp vhid $DOWN_A pass secret &&
+	ip -n "$b" link add link eth0 name carp1 type carp vhid $DOWN_B pass secret ||
 		return 1
 	for ns in "$a" "$b"; do
 		ip -n "$ns" addr add $VIP/32 dev carp0 && ip -n "$ns" link set carp0 up || return 1
@@ -251,7 +269,7 @@ compare()
 # counters of their fates, and to what was sent to it.
 ledger()
 {
-	local host=$3 sent=$4 bg=$5 k frames carp ip oh frag drops=0 r rc=0
+	local host=$3 sent=$4 bg=$5 k frames carp ip oh coh other frag drops=0 r rc=0
 	local -A B A
 
 	load B "$1" && load A "$2" || return 1
@@ -262,6 +280,9 @@ ledger()
 	ip=$(( $(delta ip.InHdrErrors) + $(delta ipext.InTruncatedPkts) +
 	       $(delta ip.InAddrErrors) ))
 	oh=$(delta link.eth0.rx_otherhost_dropped)
+	coh=$(( $(delta link.carp0.rx_otherhost_dropped) +
+		$(delta link.carp1.rx_otherhost_dropped) ))
+	other=$(( $(delta udp.NoPorts) + $(delta link.eth0.rx_dropped) ))
 	frag=$(( $(delta ip.ReasmReqds) - $(delta ip.ReasmOKs) ))
 	r=
 	for k in disallowed badif badlen badver badttl badsum badvhid badauth hdrops; do
@@ -269,11 +290,12 @@ ledger()
 		r+=" $k $(delta carp.$k)"
 	done
 	log "$host: $frames frames = $carp to carp + $ip dropped by IP + $oh otherhost" \
+	    "+ $coh carp otherhost + $other to no one (UDP, EtherType)" \
 	    "+ $frag fragments reassembled or dropped"
 	log "$host: carp: $((carp - drops)) accepted,$r"
 	[ "$frames" = "$sent" ] || fail "$host got $frames frames, $sent were sent to it" || rc=1
-	[ $((carp + ip + oh + frag)) = "$frames" ] ||
-		fail "$host: the fates add up to $((carp + ip + oh + frag)), not $frames" || rc=1
+	r=$((carp + ip + oh + coh + other + frag))
+	[ "$r" = "$frames" ] || fail "$host: the fates add up to $r, not $frames" || rc=1
 	return $rc
 }
 
@@ -302,8 +324,8 @@ fuzz()
 	ip netns exec "$x" python3 -S "$SELFTEST_DIR/carp_wirefuzz.py" send eth0 "$seed" \
 		"$secs" "$FUZZ_RATE" vip=$VIP vhid=1 pass=secret src=10.0.0.66 \
 		bcast=10.0.0.255 tx=x \
-		rx=a,MASTER,1,0,$AMAC,10.0.0.1,10.0.5.1,$FOREIGN_A,$allow_a \
-		rx=b,BACKUP,1,100,$BMAC,10.0.0.2,10.0.5.2,$FOREIGN_B,1 \
+		rx=a,MASTER,1,0,$AMAC,10.0.0.1,10.0.5.1,$FOREIGN_A,$allow_a,$DOWN_A \
+		rx=b,BACKUP,1,100,$BMAC,10.0.0.2,10.0.5.2,$FOREIGN_B,1,$DOWN_B \
 		> "$TMPD/$name" 2> "$TMPD/$name.err" ||
 		fail "generator: $(cat "$TMPD/$name.err")" || return 1
 	log "$name: seed $seed: $(sed -n 's/^frames //p' "$TMPD/$name") frames" \
