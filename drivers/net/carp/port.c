@@ -10,8 +10,8 @@
  *  - ARP requests for a virtual address, broadcast or unicast to a virtual
  *    MAC, are answered by arp.c alone, with the virtual MAC;
  *  - frames to a virtual MAC are accepted only by that vhid's MASTER and
- *    dropped everywhere else; see carp_rx_on_carp() for which device they
- *    are received on;
+ *    dropped everywhere else, counted as otherhost drops of the carp
+ *    device; see carp_rx_on_carp() for which device they are received on;
  *  - everything else, advertisements included, passes to the parent.
  *
  * A netdevice notifier follows the parent: link changes re-evaluate every
@@ -65,7 +65,13 @@ static rx_handler_result_t carp_vmac_rx(struct carp_port *port,
 		return RX_HANDLER_PASS;		/* not ours: another host's */
 	if (READ_ONCE(carp->state) != CARP_STATE_MASTER ||
 	    !netif_running(carp->dev)) {
-		kfree_skb(skb);
+		/*
+		 * For the MASTER, on another host.  Counted on the device the
+		 * frame is addressed to, as the core counts a VLAN's frame for
+		 * another MAC on the VLAN device (ip_rcv_core(): skb->dev).
+		 */
+		dev_core_stats_rx_otherhost_dropped_inc(carp->dev);
+		kfree_skb_reason(skb, SKB_DROP_REASON_OTHERHOST);
 		return RX_HANDLER_CONSUMED;
 	}
 	skb->pkt_type = PACKET_HOST;
