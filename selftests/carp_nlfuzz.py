@@ -76,8 +76,8 @@ class Rtnl:
         self.s.send(msg)
         return self.seq
 
-    def ack(self, mtype, flags, body):
-        """Send a request; return (errno, extack message or None)."""
+    def ack_tlvs(self, mtype, flags, body):
+        """Send a request; return (errno, {NLMSGERR_ATTR_*: payload})."""
         seq = self.request(mtype, flags | NLM_F_REQUEST | NLM_F_ACK, body)
         while True:
             data = self.s.recv(65536)
@@ -86,17 +86,21 @@ class Rtnl:
                 mlen, mt, mflags, mseq, _ = struct.unpack_from("=IHHII", data, off)
                 if mseq == seq and mt == NLMSG_ERROR:
                     err = -struct.unpack_from("=i", data, off + 16)[0]
-                    msg = None
+                    tlvs = {}
                     # The echoed request is cut to its header when the
                     # capped flag (0x100) is set; the TLVs follow it.
                     inner_len = struct.unpack_from("=I", data, off + 20)[0]
                     tlv_off = off + 20 + (16 if mflags & 0x100 else inner_len)
                     if mflags & 0x200:  # NLM_F_ACK_TLVS
                         tlvs = parse_attrs(data[tlv_off:off + mlen])
-                        if NLMSGERR_ATTR_MSG in tlvs:
-                            msg = tlvs[NLMSGERR_ATTR_MSG].rstrip(b"\0").decode()
-                    return err, msg
+                    return err, tlvs
                 off += (mlen + 3) & ~3
+
+    def ack(self, mtype, flags, body):
+        """Send a request; return (errno, extack message or None)."""
+        err, tlvs = self.ack_tlvs(mtype, flags, body)
+        msg = tlvs.get(NLMSGERR_ATTR_MSG)
+        return err, msg.rstrip(b"\0").decode() if msg is not None else None
 
     def link(self, name):
         """(ifindex, carp info data dict) of NAME, or None if it does not exist."""
@@ -118,16 +122,21 @@ class Rtnl:
                         return ifindex, {k: v[0] for k, v in carp.items() if len(v) >= 1}
                 off += (mlen + 3) & ~3
 
-    def newlink(self, name, flags, parent, data_attrs):
+    def newlink_body(self, name, parent, data_attrs, extra=b""):
+        """RTM_NEWLINK for carp device NAME; EXTRA: more IFLA_* attributes."""
         body = struct.pack("=BxHiII", 0, 0, 0, 0, 0)
         body += nla(IFLA_IFNAME, name.encode() + b"\0")
         if parent:
             body += nla(IFLA_LINK, struct.pack("=I", parent))
+        body += extra
         linkinfo = nla(IFLA_INFO_KIND, b"carp")
         if data_attrs is not None:
             linkinfo += nla(IFLA_INFO_DATA | NLA_F_NESTED, b"".join(data_attrs))
         body += nla(IFLA_LINKINFO | NLA_F_NESTED, linkinfo)
-        return self.ack(RTM_NEWLINK, flags, body)
+        return body
+
+    def newlink(self, name, flags, parent, data_attrs):
+        return self.ack(RTM_NEWLINK, flags, self.newlink_body(name, parent, data_attrs))
 
     def dellink(self, name):
         body = struct.pack("=BxHiII", 0, 0, 0, 0, 0) + nla(IFLA_IFNAME, name.encode() + b"\0")
