@@ -113,6 +113,90 @@ test_reject_parents()
 	ip -n "$h" link del carp0
 }
 
+# nlreq ARGS...: one raw RTM_NEWLINK in $h through carp_nlreq.py (see
+# there), for what ip cannot send; prints the answer, fails if refused.
+nlreq()
+{
+	ip netns exec "$h" python3 "$SELFTEST_DIR/carp_nlreq.py" "$@"
+}
+
+# info_data DEV: the carp attributes of DEV, as "ip -j -d link" gives them.
+info_data()
+{
+	ip -n "$h" -j -d link show "$1" | jq -c '.[0].linkinfo.info_data'
+}
+
+# carp0_backup: carp0 on eth0, up with an address: BACKUP, and with advbase
+# 255 it stays BACKUP (its master-down interval is 13 minutes) unless a
+# request forces it to MASTER.
+CARP0_BACKUP='{"vhid":1,"advbase":255,"advskew":100,"state":"BACKUP"}'
+carp0_backup()
+{
+	ip -n "$h" link add link eth0 name carp0 type carp vhid 1 advbase 255 advskew 100 \
+		pass secret || return 1
+	ip -n "$h" addr add 10.9.9.1/32 dev carp0
+	ip -n "$h" link set carp0 up
+	wait_state "$h" carp0 BACKUP 5
+}
+
+# refused_unchanged MESSAGE CMD...: on a new carp0 (carp0_backup), CMD fails
+# and prints MESSAGE, and carp0 is as before: no setting changed, no state
+# forced.
+refused_unchanged()
+{
+	local msg=$1 out rc=0
+	shift
+
+	carp0_backup || { ip -n "$h" link del carp0 2>/dev/null; return 1; }
+	if out=$("$@" 2>&1); then
+		fail "accepted: $*"
+		rc=1
+	elif ! grep -qF -- "$msg" <<<"$out"; then
+		fail "$*: printed '$out', expected '$msg'"
+		rc=1
+	fi
+	check_eq "$(info_data carp0)" "$CARP0_BACKUP" "carp0 after: $*" || rc=1
+	ip -n "$h" link del carp0
+	return $rc
+}
+
+# rtnetlink applies the carp attributes of "ip link set" (->changelink)
+# before the generic ones (do_setlink): what do_setlink is bound to refuse
+# must be refused before anything changed, or a refused request would have
+# forced a state (a gratuitous ARP, an advertisement), changed advskew or
+# rekeyed.
+test_refused_set_changes_nothing()
+{
+	local rc=0
+
+	ip -n "$h" netns set "$h" 5 2>/dev/null	# also done by an earlier case
+	# A carp device never moves: netns by name (IFLA_NET_NS_FD), by PID
+	# (IFLA_NET_NS_PID), by id (IFLA_TARGET_NETNSID, 46; not in ip).
+	refused_unchanged "never leaves its parent's namespace" \
+		ip -n "$h" link set carp0 netns "$h" type carp state master advskew 5 || rc=1
+	refused_unchanged "never leaves its parent's namespace" \
+		ip -n "$h" link set carp0 netns 1 type carp state master || rc=1
+	refused_unchanged "never leaves its parent's namespace" \
+		nlreq carp0 ifla:46=05000000 5=02 3=05 || rc=1
+	# An MTU that the device's range or its parent's MTU (1500) refuses.
+	refused_unchanged "cannot exceed its parent's MTU" \
+		ip -n "$h" link set carp0 mtu 9000 type carp advskew 5 pass other state master ||
+		rc=1
+	refused_unchanged "mtu less than device minimum" \
+		ip -n "$h" link set carp0 mtu 60 type carp advskew 5 || rc=1
+	refused_unchanged "mtu greater than device maximum" \
+		nlreq carp0 ifla:4=00000100 3=05 || rc=1
+	# Within the parent's MTU, or unchanged: applied together.
+	carp0_backup || return 1
+	ip -n "$h" link set carp0 mtu 1500 type carp advskew 90 &&
+	ip -n "$h" link set carp0 mtu 1400 type carp advskew 80 ||
+		fail "mtu 1500 or 1400 with advskew refused" || rc=1
+	check_eq "$(ip -n "$h" -j link show carp0 | jq '.[0].mtu')" 1400 "carp0's MTU" || rc=1
+	check_eq "$(info_data carp0 | jq '.advskew')" 80 "carp0's advskew" || rc=1
+	ip -n "$h" link del carp0
+	return $rc
+}
+
 test_parent_delete()
 {
 	ip -n "$h" link add dp type dummy
@@ -167,13 +251,14 @@ test_nlfuzz_userns()
 require_carp
 command -v jq >/dev/null || { echo "1..0 # SKIP jq missing"; exit $ksft_skip; }
 setup || exit $ksft_fail
-ktap_plan 9
+ktap_plan 10
 
 run_test "create with defaults: MAC, kind, info_data" test_create_defaults
 run_test "create with every option; password not dumped" test_create_all_options
 run_test "ip link set changes settings live" test_change_live
 run_test "out-of-range values rejected with a message" test_reject_values
 run_test "unusable parents and duplicate vhids rejected" test_reject_parents
+run_test "a refused ip link set changes no carp setting" test_refused_set_changes_nothing
 run_test "deleting the parent deletes its carp devices" test_parent_delete
 run_test "create and delete 50 times" test_create_delete_loop
 run_test "random IFLA_INFO_DATA: model, extack, nothing half-applied" test_nlfuzz

@@ -89,6 +89,12 @@ static inline bool netif_is_carp(const struct net_device *dev)
 	return dev->rtnl_link_ops == &carp_link_ops;
 }
 
+/* Never more than the parent carries (macvlan's rule).  Under RTNL. */
+static inline bool carp_mtu_fits(const struct carp_dev *carp, int mtu)
+{
+	return !carp->parent || mtu <= carp->parent->mtu;
+}
+
 static inline struct carp_addrs *carp_addrs_rtnl(struct carp_dev *carp)
 {
 	return rtnl_dereference(carp->addrs);

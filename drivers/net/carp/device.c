@@ -81,12 +81,12 @@ static netdev_tx_t carp_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	return NETDEV_TX_OK;
 }
 
-/* Never more than the parent carries (macvlan's rule). */
+/* carp_changelink() refuses what this refuses, before it changes anything. */
 static int carp_change_mtu(struct net_device *dev, int new_mtu)
 {
 	struct carp_dev *carp = netdev_priv(dev);
 
-	if (carp->parent && new_mtu > carp->parent->mtu)
+	if (!carp_mtu_fits(carp, new_mtu))
 		return -EINVAL;
 	WRITE_ONCE(dev->mtu, new_mtu);
 	return 0;

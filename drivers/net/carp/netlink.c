@@ -150,6 +150,49 @@ static int carp_newlink(struct net *link_net, struct net_device *dev,
 	return 0;
 }
 
+/*
+ * rtnetlink calls ->changelink before do_setlink() applies the generic
+ * attributes of the same request: a request that do_setlink() refused
+ * would have changed carp settings, or even forced a state (a gratuitous
+ * ARP, an advertisement).  So what do_setlink() is bound to refuse for a
+ * carp device is refused here, before anything changed: a move to another
+ * namespace (a carp device has netns_immutable) and an MTU that
+ * dev_set_mtu_ext() refuses, checked as it does.
+ */
+static int carp_check_generic(struct net_device *dev, struct nlattr *tb[],
+			      struct netlink_ext_ack *extack)
+{
+	struct carp_dev *carp = netdev_priv(dev);
+	struct nlattr *netns;
+	int mtu;
+
+	netns = tb[IFLA_NET_NS_PID] ?: tb[IFLA_NET_NS_FD] ?: tb[IFLA_TARGET_NETNSID];
+	if (netns) {
+		NL_SET_ERR_MSG_ATTR(extack, netns,
+				    "A carp device never leaves its parent's namespace");
+		return -EINVAL;
+	}
+	if (!tb[IFLA_MTU])
+		return 0;
+	mtu = nla_get_u32(tb[IFLA_MTU]);
+	if (mtu == dev->mtu)
+		return 0;
+	if (mtu < 0 || mtu < dev->min_mtu) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_MTU], "mtu less than device minimum");
+		return -EINVAL;
+	}
+	if (dev->max_mtu > 0 && mtu > dev->max_mtu) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_MTU], "mtu greater than device maximum");
+		return -EINVAL;
+	}
+	if (!carp_mtu_fits(carp, mtu)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_MTU],
+				    "A carp device's MTU cannot exceed its parent's MTU");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int carp_changelink(struct net_device *dev, struct nlattr *tb[],
 			   struct nlattr *data[], struct netlink_ext_ack *extack)
 {
@@ -163,6 +206,10 @@ static int carp_changelink(struct net_device *dev, struct nlattr *tb[],
 				    "The vhid of a carp device cannot be changed");
 		return -EOPNOTSUPP;
 	}
+	err = carp_check_generic(dev, tb, extack);
+	if (err)
+		return err;
+	/* Nothing has changed so far; the password is the first change. */
 	if (data[IFLA_CARP_KEY]) {
 		err = carp_apply_key(carp, data[IFLA_CARP_KEY]);
 		if (err) {
