@@ -197,6 +197,28 @@ test_refused_set_changes_nothing()
 	return $rc
 }
 
+# Attribute types carp does not know, type 0 included, are refused, on
+# creation and on a change.
+test_unknown_attrs()
+{
+	local a out rc=0
+
+	for a in 0= 6=00 7=0102 100= 16383=00000000; do
+		out=$(nlreq --create eth0 carpx 1=05 "$a")
+		if ip -n "$h" link show carpx >/dev/null 2>&1; then
+			fail "created with unknown attribute $a"
+			ip -n "$h" link del carpx
+			rc=1
+		elif ! grep -qx "msg Unknown attribute type" <<<"$out"; then
+			fail "unknown attribute $a on creation: $(tr '\n' ' ' <<<"$out")"
+			rc=1
+		fi
+	done
+	refused_unchanged "Unknown attribute type" nlreq carp0 3=05 6=00 || rc=1
+	refused_unchanged "Unknown attribute type" nlreq carp0 0= 5=02 || rc=1
+	return $rc
+}
+
 test_parent_delete()
 {
 	ip -n "$h" link add dp type dummy
@@ -251,7 +273,7 @@ test_nlfuzz_userns()
 require_carp
 command -v jq >/dev/null || { echo "1..0 # SKIP jq missing"; exit $ksft_skip; }
 setup || exit $ksft_fail
-ktap_plan 10
+ktap_plan 11
 
 run_test "create with defaults: MAC, kind, info_data" test_create_defaults
 run_test "create with every option; password not dumped" test_create_all_options
@@ -259,6 +281,7 @@ run_test "ip link set changes settings live" test_change_live
 run_test "out-of-range values rejected with a message" test_reject_values
 run_test "unusable parents and duplicate vhids rejected" test_reject_parents
 run_test "a refused ip link set changes no carp setting" test_refused_set_changes_nothing
+run_test "unknown carp attributes refused" test_unknown_attrs
 run_test "deleting the parent deletes its carp devices" test_parent_delete
 run_test "create and delete 50 times" test_create_delete_loop
 run_test "random IFLA_INFO_DATA: model, extack, nothing half-applied" test_nlfuzz

@@ -22,8 +22,9 @@
  * Every known attribute is validated strictly (exact lengths, no
  * NLA_F_NESTED on a u8) and its range is part of the policy, so a bad value
  * is rejected with the attribute and the allowed range in the extended ack
- * (and the policy dump shows the range).  Unknown IFLA_CARP_* attributes
- * are ignored, as rtnetlink parses IFLA_INFO_DATA.
+ * (and the policy dump shows the range).  rtnetlink parses IFLA_INFO_DATA
+ * with the deprecated, lenient parser, which skips unknown types;
+ * carp_validate() validates it again, strictly, and refuses them.
  */
 static const struct nla_policy carp_policy[IFLA_CARP_MAX + 1] = {
 	[IFLA_CARP_UNSPEC]	= { .strict_start_type = IFLA_CARP_VHID },
@@ -35,9 +36,39 @@ static const struct nla_policy carp_policy[IFLA_CARP_MAX + 1] = {
 						   CARP_STATE_MASTER),
 };
 
+/*
+ * The IFLA_INFO_DATA that rtnetlink parsed into data[]: of several, the
+ * last, as the parser keeps the last of a repeated attribute.
+ */
+static const struct nlattr *carp_info_data(struct nlattr *tb[])
+{
+	const struct nlattr *a, *last = NULL;
+	int rem;
+
+	if (!tb[IFLA_LINKINFO])
+		return NULL;
+	nla_for_each_nested(a, tb[IFLA_LINKINFO], rem)
+		if (nla_type(a) == IFLA_INFO_DATA)
+			last = a;
+	return last;
+}
+
+/*
+ * rtnetlink calls this for a new device and for a change of an existing
+ * one alike, before ->newlink or ->changelink.
+ */
 static int carp_validate(struct nlattr *tb[], struct nlattr *data[],
 			 struct netlink_ext_ack *extack)
 {
+	const struct nlattr *info_data = carp_info_data(tb);
+	int err;
+
+	/* Unknown types, type 0 too, fail with "Unknown attribute type". */
+	if (info_data) {
+		err = nla_validate_nested(info_data, IFLA_CARP_MAX, carp_policy, extack);
+		if (err)
+			return err;
+	}
 	if (tb[IFLA_ADDRESS]) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
 				    "The MAC of a carp device is given by its vhid");
