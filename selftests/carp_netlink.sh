@@ -219,6 +219,43 @@ test_unknown_attrs()
 	return $rc
 }
 
+# Forcing a state on a device in INIT (down, parent down or no address)
+# fails with ENETDOWN and changes nothing else of the request.
+test_state_in_init()
+{
+	local out rc=0
+
+	ip -n "$h" link add link eth0 name carp0 type carp vhid 1 advskew 100 || return 1
+	out=$(nlreq carp0 3=05 5=02)
+	grep -qx "errno 100" <<<"$out" || fail "state master in INIT: $(tr '\n' ' ' <<<"$out")" ||
+		rc=1
+	expect_reject "is in INIT" link set carp0 type carp state backup advskew 5 || rc=1
+	check_eq "$(info_data carp0)" '{"vhid":1,"advbase":1,"advskew":100,"state":"INIT"}' \
+		"carp0 after forcing a state in INIT" || rc=1
+	# The same through sysfs.
+	if ip netns exec "$h" sh -c 'echo master > /sys/class/net/carp0/carp/state' 2>/dev/null
+	then
+		fail "sysfs state write in INIT accepted"
+		rc=1
+	fi
+	# Up, with an address, on a parent that is down (d0): INIT too.
+	ip -n "$h" link add link d0 name carp1 type carp vhid 1 || rc=1
+	ip -n "$h" addr add 10.9.8.1/32 dev carp1
+	ip -n "$h" link set carp1 up
+	check_eq "$(carp_state "$h" carp1)" INIT "carp1 on a parent that is down" || rc=1
+	expect_reject "is in INIT" link set carp1 type carp state master || rc=1
+	check_eq "$(carp_state "$h" carp1)" INIT "carp1 after forcing a state" || rc=1
+	ip -n "$h" link del carp1
+	# Running: forcing works.
+	ip -n "$h" addr add 10.9.9.1/32 dev carp0
+	ip -n "$h" link set carp0 up
+	wait_state "$h" carp0 BACKUP 5 || rc=1
+	ip -n "$h" link set carp0 type carp state master || fail "state master refused" || rc=1
+	check_eq "$(carp_state "$h" carp0)" MASTER "carp0 forced to MASTER" || rc=1
+	ip -n "$h" link del carp0
+	return $rc
+}
+
 test_parent_delete()
 {
 	ip -n "$h" link add dp type dummy
@@ -273,7 +310,7 @@ test_nlfuzz_userns()
 require_carp
 command -v jq >/dev/null || { echo "1..0 # SKIP jq missing"; exit $ksft_skip; }
 setup || exit $ksft_fail
-ktap_plan 11
+ktap_plan 12
 
 run_test "create with defaults: MAC, kind, info_data" test_create_defaults
 run_test "create with every option; password not dumped" test_create_all_options
@@ -282,6 +319,7 @@ run_test "out-of-range values rejected with a message" test_reject_values
 run_test "unusable parents and duplicate vhids rejected" test_reject_parents
 run_test "a refused ip link set changes no carp setting" test_refused_set_changes_nothing
 run_test "unknown carp attributes refused" test_unknown_attrs
+run_test "forcing a state in INIT fails with ENETDOWN" test_state_in_init
 run_test "deleting the parent deletes its carp devices" test_parent_delete
 run_test "create and delete 50 times" test_create_delete_loop
 run_test "random IFLA_INFO_DATA: model, extack, nothing half-applied" test_nlfuzz

@@ -6,17 +6,18 @@ Usage: carp_nlfuzz.py PARENT COUNT SEED
 
 Sends COUNT requests in the current network namespace, half of them
 creations of a device "fz0" (on PARENT or without a parent), half changes
-of a running device "fzc" (vhid 7 on PARENT).  The attributes are random:
-every IFLA_CARP_* type and unknown ones, with the nested flag sometimes,
-lengths 0-300, interesting and random values, repeated attributes, a
-missing vhid, a huge key.  Checked for every request:
+of a device "fzc" (vhid 7 on PARENT, down and so in INIT).  The attributes
+are random: every IFLA_CARP_* type and unknown ones, with the nested flag
+sometimes, lengths 0-300, interesting and random values, repeated
+attributes, a missing vhid, a huge key.  Checked for every request:
 
   - the kernel's answer matches a model of what carp accepts (a strict
     policy: no attribute type unknown to carp, type 0 included, u8
     attributes of exactly one byte, no NLA_F_NESTED; vhid 1-255 required
     on creation, not used twice on a parent, never changed; advbase 1-255,
-    advskew 0-254, a key of at most 20 bytes, state only backup or master
-    and only on a change); any disagreement is reported;
+    advskew 0-254, a key of at most 20 bytes, state only backup or master,
+    never on creation and never on a device in INIT, so never on fzc);
+    any disagreement is reported;
   - every rejection carries an extack message;
   - a rejected change leaves every setting as it was, an accepted one
     applies exactly what was asked (read back with RTM_GETLINK);
@@ -173,7 +174,8 @@ def model(attrs, create, on_parent):
     The policy is strict for every carp attribute (exact u8 length, no
     NLA_F_NESTED) and holds the ranges, so each occurrence of a repeated
     attribute must pass it; unknown types and type 0 are refused; the
-    driver acts on the last occurrence."""
+    driver acts on the last occurrence.  A change goes to fzc, which is in
+    INIT: forcing its state is refused."""
     want = {}
     for atype, flags, payload in attrs:
         if not 1 <= atype <= CARP_MAX:
@@ -198,6 +200,8 @@ def model(attrs, create, on_parent):
         return False, None  # fzc has vhid 7 on that parent
     if not create and VHID in want and want[VHID] != 7:
         return False, None
+    if not create and STATE in want:
+        return False, None  # fzc is INIT
     return True, want
 
 

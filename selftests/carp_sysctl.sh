@@ -119,9 +119,12 @@ test_forced_state()
 	if ip netns exec "$b" sh -c 'echo bogus > /sys/class/net/carp0/carp/state' 2>/dev/null; then
 		fail "bogus state accepted"; return 1
 	fi
-	# Ignored in INIT.
+	# Refused in INIT (ENETDOWN).
 	ip -n "$b" link set carp0 down
-	ip netns exec "$b" sh -c 'echo MASTER > /sys/class/net/carp0/carp/state'
+	if ip netns exec "$b" sh -c 'echo MASTER > /sys/class/net/carp0/carp/state' 2>/dev/null
+	then
+		fail "sysfs state write in INIT accepted"; return 1
+	fi
 	check_eq "$(sysfs "$b" carp0 state)" INIT "forcing in INIT" || return 1
 	check_eq "$(sysfs "$b" carp0 vhid)/$(sysfs "$b" carp0 advbase)/$(
 		sysfs "$b" carp0 advskew)" 1/10/100 "sysfs vhid/advbase/advskew"

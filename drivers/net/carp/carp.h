@@ -207,7 +207,7 @@ void carp_state_stop(struct carp_dev *carp, const char *why);
 void carp_update(struct carp_dev *carp);
 enum carp_stat carp_state_input(struct carp_dev *carp, const struct carp_advert *adv,
 				__be32 saddr);
-bool carp_force_state(struct carp_dev *carp, enum carp_state state);
+int carp_force_state(struct carp_dev *carp, enum carp_state state);
 void carp_advertise_now(struct carp_dev *carp);
 u8 carp_effective_skew(const struct carp_dev *carp);
 const char *carp_state_name(enum carp_state state);

@@ -232,6 +232,16 @@ static int carp_changelink(struct net_device *dev, struct nlattr *tb[],
 
 	if (!data)
 		return 0;
+	/*
+	 * A device in INIT has no state to force.  INIT is entered and left
+	 * only under RTNL, which we hold: the device is still INIT, or still
+	 * running, when carp_force_state() runs below.
+	 */
+	if (data[IFLA_CARP_STATE] && READ_ONCE(carp->state) == CARP_STATE_INIT) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_CARP_STATE],
+				    "The device is in INIT (not running): no state to force");
+		return -ENETDOWN;
+	}
 	if (data[IFLA_CARP_VHID] && nla_get_u8(data[IFLA_CARP_VHID]) != carp->vhid) {
 		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_CARP_VHID],
 				    "The vhid of a carp device cannot be changed");
@@ -252,11 +262,8 @@ static int carp_changelink(struct net_device *dev, struct nlattr *tb[],
 		carp_apply_timing(carp, data);
 		carp_advertise_now(carp);
 	}
-	if (data[IFLA_CARP_STATE] &&
-	    !carp_force_state(carp, nla_get_u8(data[IFLA_CARP_STATE])))
-		/* Not an error, as on the BSDs; ip prints it as a warning. */
-		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_CARP_STATE],
-				    "The device is INIT (down, unbound or without address): state not changed");
+	if (data[IFLA_CARP_STATE])
+		carp_force_state(carp, nla_get_u8(data[IFLA_CARP_STATE]));
 	return 0;
 }
 

@@ -327,24 +327,25 @@ enum carp_stat carp_state_input(struct carp_dev *carp, const struct carp_advert 
  * @carp: the device
  * @state: CARP_STATE_MASTER or CARP_STATE_BACKUP
  *
- * As on the BSDs, ignored while the device is in INIT.
+ * Under RTNL, the only context in which INIT is entered or left: a caller
+ * that found the device running knows this cannot fail.
  *
- * Return: false if ignored because the device is INIT.
+ * Return: 0, or -ENETDOWN if the device is in INIT (nothing to force).
  */
-bool carp_force_state(struct carp_dev *carp, enum carp_state state)
+int carp_force_state(struct carp_dev *carp, enum carp_state state)
 {
-	bool running;
+	int err = 0;
 
+	ASSERT_RTNL();
 	spin_lock_bh(&carp->lock);
-	running = carp->state != CARP_STATE_INIT;
-	if (running && carp->state != state) {
-		if (state == CARP_STATE_MASTER)
-			carp_become_master(carp, "user requested");
-		else
-			carp_become_backup(carp, "user requested");
-	}
+	if (carp->state == CARP_STATE_INIT)
+		err = -ENETDOWN;
+	else if (carp->state != state && state == CARP_STATE_MASTER)
+		carp_become_master(carp, "user requested");
+	else if (carp->state != state)
+		carp_become_backup(carp, "user requested");
 	spin_unlock_bh(&carp->lock);
-	return running;
+	return err;
 }
 
 /* Advertise at once if MASTER: our skew changed and peers should know. */

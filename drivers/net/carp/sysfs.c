@@ -54,6 +54,7 @@ static ssize_t state_store(struct device *d, struct device_attribute *attr,
 {
 	struct net_device *dev = to_net_dev(d);
 	enum carp_state state;
+	int err = 0;
 
 	/* What net-sysfs asks of every write, and "ip link set" of this one. */
 	if (!ns_capable(dev_net(dev)->user_ns, CAP_NET_ADMIN))
@@ -72,8 +73,10 @@ static ssize_t state_store(struct device *d, struct device_attribute *attr,
 	if (!rtnl_trylock())
 		return restart_syscall();
 	if (dev->reg_state == NETREG_REGISTERED)
-		carp_force_state(netdev_priv(dev), state);
+		err = carp_force_state(netdev_priv(dev), state);
 	rtnl_unlock();
+	if (err)
+		return err;
 	return count;
 }
 static DEVICE_ATTR_RW(state);
