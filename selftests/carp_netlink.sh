@@ -256,6 +256,26 @@ test_state_in_init()
 	return $rc
 }
 
+# The extended ack of a refused creation points at what is wrong: the
+# missing vhid (NLMSGERR_ATTR_MISS_TYPE, in IFLA_INFO_DATA, or IFLA_INFO_DATA
+# itself in IFLA_LINKINFO), a state given on creation (NLMSGERR_ATTR_OFFS).
+test_extack_points()
+{
+	local out rc=0
+
+	out=$(nlreq --create eth0 carpx 3=05)
+	grep -qx "miss_type 1" <<<"$out" && grep -q "^miss_nest " <<<"$out" ||
+		fail "no vhid: $(tr '\n' ' ' <<<"$out")" || rc=1
+	out=$(nlreq --create eth0 --no-data carpx)
+	grep -qx "miss_type 2" <<<"$out" && grep -q "^miss_nest " <<<"$out" ||
+		fail "no IFLA_INFO_DATA: $(tr '\n' ' ' <<<"$out")" || rc=1
+	out=$(nlreq --create eth0 carpx 1=05 5=02)
+	grep -q "^offset " <<<"$out" || fail "state on creation: $(tr '\n' ' ' <<<"$out")" ||
+		rc=1
+	ip -n "$h" link del carpx 2>/dev/null
+	return $rc
+}
+
 test_parent_delete()
 {
 	ip -n "$h" link add dp type dummy
@@ -310,7 +330,7 @@ test_nlfuzz_userns()
 require_carp
 command -v jq >/dev/null || { echo "1..0 # SKIP jq missing"; exit $ksft_skip; }
 setup || exit $ksft_fail
-ktap_plan 12
+ktap_plan 13
 
 run_test "create with defaults: MAC, kind, info_data" test_create_defaults
 run_test "create with every option; password not dumped" test_create_all_options
@@ -320,6 +340,7 @@ run_test "unusable parents and duplicate vhids rejected" test_reject_parents
 run_test "a refused ip link set changes no carp setting" test_refused_set_changes_nothing
 run_test "unknown carp attributes refused" test_unknown_attrs
 run_test "forcing a state in INIT fails with ENETDOWN" test_state_in_init
+run_test "extack names the missing or refused attribute" test_extack_points
 run_test "deleting the parent deletes its carp devices" test_parent_delete
 run_test "create and delete 50 times" test_create_delete_loop
 run_test "random IFLA_INFO_DATA: model, extack, nothing half-applied" test_nlfuzz

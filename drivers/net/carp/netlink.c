@@ -134,11 +134,17 @@ static int carp_newlink(struct net *link_net, struct net_device *dev,
 
 	if (!data || !data[IFLA_CARP_VHID]) {
 		NL_SET_ERR_MSG(extack, "A carp device needs a vhid (1-255)");
+		/* Missing from IFLA_INFO_DATA, or IFLA_INFO_DATA from IFLA_LINKINFO. */
+		if (data)
+			NL_SET_ERR_ATTR_MISS(extack, carp_info_data(tb), IFLA_CARP_VHID);
+		else
+			NL_SET_ERR_ATTR_MISS(extack, tb[IFLA_LINKINFO], IFLA_INFO_DATA);
 		return -EINVAL;
 	}
 	carp_dev_init_priv(carp, nla_get_u8(data[IFLA_CARP_VHID]));
 	if (data[IFLA_CARP_STATE]) {
-		NL_SET_ERR_MSG(extack, "A new carp device starts in INIT; set its state later");
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_CARP_STATE],
+				    "A new carp device starts in INIT; set its state later");
 		return -EINVAL;
 	}
 	if (tb[IFLA_LINK]) {
