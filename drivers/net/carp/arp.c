@@ -246,11 +246,12 @@ bool carp_arp_is_reply(struct sk_buff *skb)
  */
 bool carp_arp_shared(const struct carp_dev *carp, __be32 addr)
 {
+	struct carp_port *port = rcu_dereference(carp->port);
 	struct carp_dev *other;
 
-	if (!carp->port || !READ_ONCE(carp_net(dev_net(carp->dev))->arpbalance))
+	if (!port || !READ_ONCE(carp_net(dev_net(carp->dev))->arpbalance))
 		return false;
-	list_for_each_entry_rcu(other, &carp->port->carps, port_node)
+	list_for_each_entry_rcu(other, &port->carps, port_node)
 		if (other != carp && carp_has_addr(other, addr) &&
 		    carp_is_running(other))
 			return true;

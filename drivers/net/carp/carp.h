@@ -34,8 +34,8 @@ struct carp_port;
  *    timing configuration as the softirq paths read it.  Configuration
  *    writers hold both RTNL and @lock; lockless readers (sysfs, netlink
  *    dumps, the rx handler) use READ_ONCE() and writers WRITE_ONCE().
- *  - @addrs and the parent port's vhid table are RCU-protected for the
- *    receive path.
+ *  - @addrs, @port and the parent port's vhid table are RCU-protected for
+ *    the receive and send paths.
  */
 
 /* State changes queued for their uevent; more than this in a row merge. */
@@ -52,7 +52,7 @@ struct carp_dev {
 	struct net_device *dev;
 	struct net_device *parent;		/* RTNL; NULL while unbound */
 	netdevice_tracker parent_tracker;
-	struct carp_port *port;			/* RTNL */
+	struct carp_port __rcu *port;		/* RTNL; RCU for readers */
 	struct list_head port_node;		/* RTNL; on port->carps */
 	bool uc_added;				/* RTNL: vMAC in parent filter */
 	bool mc_joined;				/* RTNL: parent in 224.0.0.18 */

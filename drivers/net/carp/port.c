@@ -203,7 +203,7 @@ int carp_port_attach(struct carp_dev *carp, struct net_device *parent,
 	}
 	netdev_hold(parent, &carp->parent_tracker, GFP_KERNEL);
 	WRITE_ONCE(carp->parent, parent);
-	carp->port = port;
+	rcu_assign_pointer(carp->port, port);
 	list_add_tail_rcu(&carp->port_node, &port->carps);
 	rcu_assign_pointer(port->vhids[carp->vhid], carp);
 	if (carp->dev->mtu > parent->mtu)
@@ -223,7 +223,8 @@ int carp_port_attach(struct carp_dev *carp, struct net_device *parent,
  */
 void carp_port_detach(struct carp_dev *carp)
 {
-	struct carp_port *port = carp->port;
+	struct carp_port *port = rtnl_dereference(carp->port);
+	struct net_device *parent = carp->parent;
 
 	ASSERT_RTNL();
 	if (!port)
@@ -234,12 +235,13 @@ void carp_port_detach(struct carp_dev *carp)
 		carp_lower_close(carp);
 	RCU_INIT_POINTER(port->vhids[carp->vhid], NULL);
 	list_del_rcu(&carp->port_node);
-	netdev_upper_dev_unlink(carp->parent, carp->dev);
+	netdev_upper_dev_unlink(parent, carp->dev);
 	if (list_empty(&port->carps))
-		carp_port_destroy(port);
-	netdev_put(carp->parent, &carp->parent_tracker);
+		carp_port_destroy(port);	/* freed after a grace period */
+	RCU_INIT_POINTER(carp->port, NULL);
+	/* Not pointing at the parent any more when our reference goes. */
 	WRITE_ONCE(carp->parent, NULL);
-	carp->port = NULL;
+	netdev_put(parent, &carp->parent_tracker);
 	carp_update(carp);
 }
 
