@@ -96,15 +96,14 @@ kmalloc_kb()
 }
 
 # slab_settle: what slab_read reads once freeing has run its course: RCU
-# callbacks and deferred frees done, reclaimable caches dropped.
+# callbacks and deferred frees done, reclaimable caches dropped.  Plus
+# KMALLOC_KB, and SETTLE_MS, how long it took.
 slab_settle()
 {
 	local start=${EPOCHREALTIME/./}
 
 	sleep 1
 	echo 3 > /proc/sys/vm/drop_caches
-	slab_read
-	sleep 1
 	slab_read
 	KMALLOC_KB=$(kmalloc_kb)
 	SETTLE_MS=$(ms "$start")
