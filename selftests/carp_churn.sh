@@ -65,7 +65,7 @@ RANDOM=$CHURN_SEED
 ms() { echo $(( (${EPOCHREALTIME/./} - $1) / 1000 )); }
 
 # slab_read: SLAB_KB, SUNRECL_KB from /proc/meminfo and NETNS, the struct
-# nets allocated, after shrinking the slab caches (NAMES, default all of
+# nets allocated, after shrinking the slab caches (NAME, default all of
 # them): shrinking moves the per-CPU slabs to the lists where their free
 # objects are counted, frees empty slabs and, with KASAN, empties the
 # quarantine of freed objects.  Builtins only.
@@ -147,7 +147,7 @@ ns_drop()
 # one_master NS:DEV... TIMEOUT: exactly one of them MASTER, within TIMEOUT s.
 one_master()
 {
-	local t=${*: -1} i spec n states
+	local t=${*: -1} i spec n s states
 
 	for ((i = 0; i < t * 5; i++)); do
 		n=0 states=
