@@ -485,6 +485,7 @@ test_afterwards()
 	return $rc
 }
 
+T0=${EPOCHREALTIME/./}
 require_carp
 echo "$KMSG_MARK" > /dev/kmsg
 netns_wait 1 3
@@ -493,8 +494,11 @@ SLAB0_KB=$SLAB_KB SUNRECL0_KB=$SUNRECL_KB NETNS0=$NETNS KMALLOC0_KB=$KMALLOC_KB
 SETTLE0_MS=$SETTLE_MS
 cp /proc/slabinfo "$TMPD/slabinfo0"
 [ "$NETNS0" != "?" ] || ktap_bail_out "no /sys/kernel/slab/net_namespace (CONFIG_SLUB_DEBUG)"
+T1=${EPOCHREALTIME/./}
 setup || ktap_bail_out "setup failed"
 ktap_plan 4
+log "before the cases: module and baseline $(((T1 - T0) / 1000)) ms (slab settled in" \
+    "$SETTLE0_MS ms), LAN and pair $(ms "$T1") ms"
 run_test "$CHURN_WORKERS workers churning for $CHURN_S s under traffic" test_churn
 run_test "$CYCLES create/delete cycles; meanwhile a namespace deleted mid-election,\
  $ELECTIONS times" test_cycles_elections
