@@ -4,7 +4,7 @@
 # Configuration churn at volume, and what is left afterwards.
 #
 #  1. CARP_CHURN_WORKERS (2) processes at once (carp_churn.py), for
-#     CARP_CHURN_SECONDS (40): carp devices created and deleted,
+#     CARP_CHURN_SECONDS (30): carp devices created and deleted,
 #     advbase/advskew/pass changed, states forced (netlink and sysfs),
 #     addresses added and deleted, parents flapped, added and moved between
 #     namespaces, net.carp sysctls written, namespaces deleted and made
@@ -39,7 +39,7 @@
 #                                      br0 (ns sw)
 source "$(dirname "$0")/lib.sh"
 
-CHURN_S=${CARP_CHURN_SECONDS:-40}
+CHURN_S=${CARP_CHURN_SECONDS:-30}
 CHURN_WORKERS=${CARP_CHURN_WORKERS:-2}
 CHURN_POOL=${CARP_CHURN_POOL:-4}
 CHURN_SEED=${CARP_CHURN_SEED:-$((RANDOM * 32768 + RANDOM))}
