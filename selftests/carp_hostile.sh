@@ -330,13 +330,7 @@ test_module_parameters_are_init_ns()
 sc_fail() { echo "# FAIL: $*"; return 1; }
 sc_log() { echo "# $*"; }
 
-sc_state()
-{
-	local out
-
-	out=$(ip -d -o link show dev "$1" 2>/dev/null)
-	[[ $out =~ carp\ vhid\ .*\ state\ ([A-Z]+) ]] && echo "${BASH_REMATCH[1]}"
-}
+sc_state() { link_state "$(ip -d -o link show dev "$1" 2>/dev/null)"; }
 
 sc_wait_state()
 {
@@ -576,7 +570,7 @@ sc_traffic_body()
 		local p=$1
 		shift
 		nsenter --net=/proc/$p/ns/net bash -c "$(declare -f)"'
-			enable -f sleep -- sleep 2>/dev/null
+			builtin_sleep
 			"$@"' bash "$@"
 	}
 	A() { on "$pa" "$@"; }
@@ -614,7 +608,7 @@ sc_traffic_body()
 	A sc_usable && B sc_usable
 }
 
-SC_FUNCS=$(compgen -A function sc_ | tr '\n' ' ')
+SC_FUNCS="$(compgen -A function sc_ | tr '\n' ' ') link_state builtin_sleep"
 
 # as_root NS FN ARGS...: FN in namespace NS, as root.
 as_root()
@@ -622,7 +616,7 @@ as_root()
 	local ns=$1
 	shift
 	ip netns exec "$ns" bash -c "$(declare -f $SC_FUNCS)"'
-		enable -f sleep -- sleep 2>/dev/null
+		builtin_sleep
 		"$@"' bash "$@"
 }
 
@@ -643,7 +637,7 @@ as_user()
 	(cd / && env ${USER_IP_LIB_DIR:+IP_LIB_DIR="$USER_IP_LIB_DIR"} \
 		setpriv --reuid=65534 --regid=65534 --clear-groups \
 		unshare -Urn bash -c "$(declare -f $SC_FUNCS)"'
-		enable -f sleep -- sleep 2>/dev/null
+		builtin_sleep
 		ip link set lo up
 		"$@"' bash "$@")
 }

@@ -76,20 +76,6 @@ in_group()
 
 suppress() { ip netns exec "$1" sysctl -n net.carp.suppress_preempt; }
 
-# hold NS DEV STATE SECONDS: DEV stays in STATE the whole time (checked as
-# often as the guest manages, by the clock: a check costs 0.3 s on a debug
-# kernel under emulation).
-hold()
-{
-	local end=$(( $(now_ms) + $4 * 1000 )) s
-
-	while [ "$(now_ms)" -lt $end ]; do
-		s=$(carp_state "$1" "$2")
-		[ "$s" = "$3" ] || { fail "$1 $2 became $s (expected to stay $3)"; return 1; }
-		sleep 0.1
-	done
-}
-
 test_mtu_flap_backup()
 {
 	converge_vlan || return 1
@@ -101,7 +87,7 @@ test_mtu_flap_backup()
 	ip -n "$b" addr replace 10.0.5.2/24 dev vl5
 	in_group "$b" vl5 || fail "b's vl5 left 224.0.0.18 after the MTU flap" || return 1
 	# Longer than b's master-down interval (3.4 s): b must keep hearing a.
-	hold "$b" carp0 BACKUP 6 || return 1
+	hold_state 6 "$b:carp0=BACKUP" || return 1
 	masters_watch_stop
 }
 
@@ -119,7 +105,7 @@ test_mtu_flap_two_devices()
 	# One device leaves: the other still needs the group.
 	ip -n "$b" link del carp1
 	in_group "$b" vl5 || fail "b's vl5 left 224.0.0.18 with carp0 still up" || return 1
-	hold "$b" carp0 BACKUP 5 || return 1
+	hold_state 5 "$b:carp0=BACKUP" || return 1
 	# The last one leaves: so does the parent.
 	ip -n "$b" link set carp0 down
 	! in_group "$b" vl5 || fail "b's vl5 still in 224.0.0.18 with no carp device up"
@@ -169,7 +155,7 @@ test_address_flap()
 		ip -n "$b" addr add 10.0.0.2/24 dev eth0
 	done
 	in_group "$a" && in_group "$b" || fail "a parent left 224.0.0.18" || return 1
-	hold "$b" carp0 BACKUP 4 || return 1
+	hold_state 4 "$b:carp0=BACKUP" || return 1
 	check_eq "$(carp_state "$a" carp0)" MASTER "a after the address flaps" || return 1
 	masters_watch_stop
 }
@@ -190,7 +176,7 @@ test_link_flap_storm()
 	wait_state "$a" carp0 MASTER 15 && wait_state "$b" carp0 BACKUP 5 || return 1
 	masters_watch_start vhid1 "$a:carp0" "$b:carp0" || return 1
 	check_eq "$(suppress "$a")/$(suppress "$b")" 0/0 "suppress_preempt a/b" || return 1
-	hold "$a" carp0 MASTER 4 || return 1
+	hold_state 4 "$a:carp0=MASTER" || return 1
 	ip netns exec "$a" sysctl -qw net.carp.preempt=0
 	masters_watch_stop
 }

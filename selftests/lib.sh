@@ -25,7 +25,8 @@
 # CPU: sleep, which every polling loop runs, is a bash builtin where the
 # bash-builtins package is installed (a "sleep 0.05" then sleeps 50 ms, not
 # 350).  Without it the external sleep works the same, only slower.
-enable -f sleep -- sleep 2>/dev/null
+builtin_sleep() { enable -f sleep -- sleep 2>/dev/null; }
+builtin_sleep
 
 ksft_pass=0
 ksft_fail=1
@@ -186,12 +187,32 @@ lan_attach()
 
 # carp_state NS DEV: INIT, BACKUP or MASTER, as "ip -d link" reports it.
 # One process, no pipe: polling loops call this many times.
-carp_state()
-{
-	local out
+carp_state() { link_state "$(ip -n "$1" -d -o link show dev "$2" 2>/dev/null)"; }
 
-	out=$(ip -n "$1" -d -o link show dev "$2" 2>/dev/null)
-	[[ $out =~ carp\ vhid\ .*\ state\ ([A-Z]+) ]] && echo "${BASH_REMATCH[1]}"
+# link_state "$(ip -d -o link show dev DEV)": the carp state in it.  One
+# process per poll: a regex instead of grep or sed.
+link_state()
+{
+	[[ $1 =~ carp\ vhid\ .*\ state\ ([A-Z]+) ]] && echo "${BASH_REMATCH[1]}"
+}
+
+# hold_state SECONDS NS:DEV=STATE...: each DEV stays in its STATE for
+# SECONDS, by the clock, checked as often as the guest manages (a check
+# costs 0.3 s on a debug kernel under emulation).
+hold_state()
+{
+	local end=$(( $(now_ms) + $1 * 1000 )) spec ns dev s
+	shift
+
+	while [ "$(now_ms)" -lt $end ]; do
+		for spec; do
+			ns=${spec%%:*} dev=${spec#*:} dev=${dev%%=*}
+			s=$(carp_state "$ns" "$dev")
+			[ "$s" = "${spec#*=}" ] ||
+				{ fail "$ns $dev became $s (expected to stay ${spec#*=})"; return 1; }
+		done
+		sleep 0.1
+	done
 }
 
 # wait_state NS DEV STATE [TIMEOUT_S]: poll every 50 ms.
