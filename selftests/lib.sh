@@ -209,7 +209,7 @@ hold_state()
 			ns=${spec%%:*} dev=${spec#*:} dev=${dev%%=*}
 			s=$(carp_state "$ns" "$dev")
 			[ "$s" = "${spec#*=}" ] ||
-				{ fail "$ns $dev became $s (expected to stay ${spec#*=})"; return 1; }
+				fail "$ns $dev became $s, not staying ${spec#*=}" || return 1
 		done
 		sleep 0.1
 	done
