@@ -84,14 +84,14 @@ show_guest_log()
 }
 
 # start_selftests LOG SCRIPTS RUN.SH-ARGS...: the selftests VM, in the
-# background (niced by VM_NICE).
+# background.
 start_selftests()
 {
 	local log=$1 scripts=$2
 	shift 2
 
 	# shellcheck disable=SC2086 # a list of scripts
-	nice -n "${VM_NICE:-0}" tools/vm/run.sh "$@" -e IP_LIB_DIR="$top/tools/iproute2" \
+	tools/vm/run.sh "$@" -e IP_LIB_DIR="$top/tools/iproute2" \
 		-e KSFT_INSTALL="$ksft" \
 		-- bash selftests/run.sh $scripts > "$log" 2>&1 &
 	SELFTEST_PIDS[$log]=$!
@@ -239,9 +239,9 @@ dbg_mod=$dbg_out/lib/modules/$dbg_rel/kernel/drivers/net/carp
 
 # The selftests on Debian's kernels (CHECK_KERNELS): their guests start
 # once the debug kernel is built and run beside its KUnit and selftest
-# guests, which leave most of a core idle under TCG.  They run under
-# nice -n 5 so that the debug kernel's guest, the longest step, keeps its
-# pace; a 6.1 guest needs about a third of its CPU time.
+# guests; the selftests mostly wait for protocol timers, and three guests
+# fill the two cores.  All at the same priority: a 6.1 guest at nice 5
+# beside two debug guests was starved long enough for an RCU stall.
 sel=()
 ksft=$top/build/kselftest
 if want selftests; then
@@ -272,7 +272,7 @@ if want selftests; then
 			result fail "selftests on $k: no carp.ko"
 			continue
 		fi
-		VM_NICE=5 start_selftests "$logdir/selftests-$k.log" "${SELFTESTS:-}" \
+		start_selftests "$logdir/selftests-$k.log" "${SELFTESTS:-}" \
 			-k "$k" -m "$ko" -t 3000
 	done
 fi
