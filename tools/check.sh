@@ -83,27 +83,31 @@ show_guest_log()
 	fi
 }
 
-# start_selftests LOG SCRIPTS RUN.SH-ARGS...: the selftests VM, in the
-# background.
-start_selftests()
+# guest LOG SCRIPTS RUN.SH-ARGS...: one selftests guest, in the
+# foreground; its exit status goes to LOG.rc.  A TERM stops the guest too
+# (run.sh kills its QEMU on SIGTERM).
+guest()
 {
-	local log=$1 scripts=$2
+	local log=$1 scripts=$2 pid rc=0
 	shift 2
 
+	rm -f "$log.rc"
 	# shellcheck disable=SC2086 # a list of scripts
 	tools/vm/run.sh "$@" -e IP_LIB_DIR="$top/tools/iproute2" \
 		-e KSFT_INSTALL="$ksft" \
 		-- bash selftests/run.sh $scripts > "$log" 2>&1 &
-	SELFTEST_PIDS[$log]=$!
+	pid=$!
+	trap 'kill $pid 2>/dev/null; exit 143' TERM
+	wait $pid || rc=$?
+	echo $rc > "$log.rc"
 }
 
-# finish_selftests LABEL LOG: wait for the VM of LOG, then judge it.
-finish_selftests()
+# judge_selftests LABEL LOG: what the guest of LOG reported.
+judge_selftests()
 {
-	local label=$1 log=$2 rc=0 line
+	local label=$1 log=$2 rc line
 
-	wait "${SELFTEST_PIDS[$log]}" || rc=$?
-	unset "SELFTEST_PIDS[$log]"
+	rc=$(cat "$log.rc" 2>/dev/null) || rc=1
 	# The failing cases are named again at the very end (CI shows the tail).
 	mapfile -t -O "${#notok[@]}" notok < <(grep -aE '^(# )*(not ok|ok .*# SKIP)' "$log" |
 		sed "s/^/  $label: /")
@@ -120,45 +124,46 @@ finish_selftests()
 	[ "$rc" -eq 0 ] || show_guest_log "$log"
 }
 
-# Guests still running when we stop (^C, a kill) go with us: run.sh kills
-# its QEMU on SIGTERM.
-declare -A SELFTEST_PIDS=()
+# The guests' slots (background shells) still running when we stop (^C,
+# a kill) go with us.
+SLOT_PIDS=()
 notok=()
-stop_guests() { [ ${#SELFTEST_PIDS[@]} -eq 0 ] || kill "${SELFTEST_PIDS[@]}" 2>/dev/null; }
+stop_guests() { [ ${#SLOT_PIDS[@]} -eq 0 ] || kill "${SLOT_PIDS[@]}" 2>/dev/null; }
 trap stop_guests EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# debug_shards "SCRIPTS": the selftest scripts (all when SCRIPTS is empty)
-# dealt to CHECK_DEBUG_SHARDS (default 2) lists, one per line, longest
-# first to the lightest list.  The weights are seconds on the debug kernel
-# under TCG, measured; a script not listed counts 150.
-debug_shards()
+# debug_split "SCRIPTS" N: the selftest scripts (all when SCRIPTS is
+# empty) in two lists, one per line: the first for a debug guest that
+# starts at once, the second (maybe empty) for one that starts after the
+# N Debian kernels' guests, beside it; both end at about the same time.
+# The weights are seconds on the debug kernel under TCG, measured; a
+# script not listed counts 150.  A Debian guest takes CHECK_DEBIAN_SECS
+# (2100).
+debug_split()
 {
 	local -A secs=([carp_hostile.sh]=650 [carp_lossy.sh]=380 [carp_arp_hostile.sh]=260
 		[carp_failover.sh]=230 [carp_arpbalance.sh]=225 [carp_netlink.sh]=210
 		[carp_sysctl.sh]=205 [carp_handbook.sh]=165 [carp_wirefuzz.sh]=155
 		[carp_parent_flaps.sh]=140 [carp_ucarp.sh]=120 [carp_parents.sh]=90
 		[carp_module.sh]=45 [carp_wireshark.sh]=45 [carp_churn.sh]=290)
-	local n=${CHECK_DEBUG_SHARDS:-2} scripts=$1 s i min
-	local -a load list
+	local scripts=$1 total=0 target later=0 s w first= second=
 
 	if [ -z "$scripts" ]; then
 		scripts=$(sed -n '/^TEST_PROGS/,/^$/s/^\t\(carp_[a-z_0-9]*\.sh\).*/selftests\/\1/p' \
 			selftests/Makefile)
 	fi
-	for ((i = 0; i < n; i++)); do load[i]=0 list[i]=; done
-	while read -r _ s; do
-		min=0
-		for ((i = 1; i < n; i++)); do
-			[ "${load[i]}" -lt "${load[min]}" ] && min=$i
-		done
-		load[min]=$((load[min] + ${secs[${s##*/}]:-150}))
-		list[min]+=" $s"
+	for s in $scripts; do total=$((total + ${secs[${s##*/}]:-150})); done
+	target=$(( (total - $2 * ${CHECK_DEBIAN_SECS:-2100}) / 2 ))
+	while read -r w s; do
+		if [ $((later + w)) -le "$target" ]; then
+			later=$((later + w)) second+=" $s"
+		else
+			first+=" $s"
+		fi
 	done < <(for s in $scripts; do echo "${secs[${s##*/}]:-150} $s"; done | sort -rn)
-	for ((i = 0; i < n; i++)); do
-		[ -n "${list[i]}" ] && echo "${list[i]# }"
-	done
+	echo "${first# }"
+	echo "${second# }"
 }
 
 logdir=$top/build/logs
@@ -237,11 +242,13 @@ if want debug || want kunit || want selftests; then
 fi
 dbg_mod=$dbg_out/lib/modules/$dbg_rel/kernel/drivers/net/carp
 
-# The selftests on Debian's kernels (CHECK_KERNELS): their guests start
-# once the debug kernel is built and run beside its KUnit and selftest
-# guests; the selftests mostly wait for protocol timers, and three guests
-# fill the two cores.  All at the same priority: a 6.1 guest at nice 5
-# beside two debug guests was starved long enough for an RCU stall.
+# The selftests run in two guests at a time, which fill the two cores
+# (they mostly wait for protocol timers; three guests starved each other
+# into an RCU stall and missed deadlines):
+#   slot 1: KUnit, then a debug kernel guest with most of the scripts;
+#   slot 2: the Debian kernels' guests (CHECK_KERNELS), one after the
+#           other, then a second debug kernel guest with the rest.
+# The debug kernel's selftests are the longest step of make check.
 sel=()
 ksft=$top/build/kselftest
 if want selftests; then
@@ -266,17 +273,32 @@ if want selftests; then
 	none) sel=() ;;
 	*) read -r -a sel <<<"$CHECK_KERNELS" ;;
 	esac
+	debian=()
 	for k in "${sel[@]}"; do
-		ko=$top/build/$k/carp.ko
-		if [ ! -e "$ko" ]; then
+		if [ -e "$top/build/$k/carp.ko" ]; then
+			debian+=("$k")
+		else
 			result fail "selftests on $k: no carp.ko"
-			continue
 		fi
-		start_selftests "$logdir/selftests-$k.log" "${SELFTESTS:-}" \
-			-k "$k" -m "$ko" -t 3000
 	done
+	# CHECK_DEBUG_SELFTESTS="selftests/x.sh ..." runs only those on the
+	# debug kernel.
+	debug_lists=("" "")
+	[ -z "$dbg_rel" ] ||
+		mapfile -t debug_lists < <(debug_split "${SELFTESTS:-${CHECK_DEBUG_SELFTESTS:-}}" \
+			"${#debian[@]}")
+	(
+		for k in "${debian[@]}"; do
+			guest "$logdir/selftests-$k.log" "${SELFTESTS:-}" \
+				-k "$k" -m "$top/build/$k/carp.ko" -t 3000
+		done
+		# -L: a kmemleak scan after the tests; any leak fails the run.
+		[ -z "${debug_lists[1]}" ] ||
+			guest "$logdir/selftests-$dbg_rel-2.log" "${debug_lists[1]}" \
+				-K "$dbg_out" -m "$dbg_mod/carp.ko" -L -t 3600
+	) &
+	SLOT_PIDS+=($!)
 fi
-
 
 if want kunit; then
 	if [ -z "$dbg_rel" ]; then
@@ -304,34 +326,22 @@ if want kunit-uml; then
 	add_summary "kunit (UML)" "$(grep -a '^kunit: ' "$logdir/kunit-uml.log" | tail -n1)"
 fi
 
-# The whole suite runs on the debug kernel (about 50 minutes of guest
-# time under TCG, against 30 on Debian's 6.1), split between two guests,
-# each ending with a kmemleak scan.
-# CHECK_DEBUG_SELFTESTS="selftests/x.sh ..." runs only those there.
-debug_selftests=${CHECK_DEBUG_SELFTESTS:-}
-
 if want selftests; then
 	if [ -z "$dbg_rel" ]; then
 		result fail "selftests on the debug kernel: no debug kernel"
-	else
-		# Two guests share the scripts (CHECK_DEBUG_SHARDS): one guest
-		# leaves a core mostly idle under TCG, and the debug kernel's
-		# selftests are the longest step of make check.
-		mapfile -t shards < <(debug_shards "${SELFTESTS:-$debug_selftests}")
-		for i in "${!shards[@]}"; do
-			# -L: a kmemleak scan after the tests; any leak fails the run.
-			start_selftests "$logdir/selftests-$dbg_rel-$((i + 1)).log" \
-				"${shards[$i]}" -K "$dbg_out" -m "$dbg_mod/carp.ko" -L -t 3600
-		done
-		for i in "${!shards[@]}"; do
-			finish_selftests "$dbg_rel ($((i + 1))/${#shards[@]})" \
-				"$logdir/selftests-$dbg_rel-$((i + 1)).log"
-		done
+	elif [ -n "${debug_lists[0]}" ]; then
+		guest "$logdir/selftests-$dbg_rel-1.log" "${debug_lists[0]}" \
+			-K "$dbg_out" -m "$dbg_mod/carp.ko" -L -t 3600 &
+		SLOT_PIDS+=($!)
 	fi
-	for k in "${sel[@]}"; do
-		# A kernel without carp.ko has already failed, with no guest.
-		[[ -v SELFTEST_PIDS[$logdir/selftests-$k.log] ]] || continue
-		finish_selftests "$k" "$logdir/selftests-$k.log"
+	wait "${SLOT_PIDS[@]}"
+	SLOT_PIDS=()
+	for log in "$logdir/selftests-$dbg_rel-1.log" "$logdir/selftests-$dbg_rel-2.log"; do
+		[ -n "$dbg_rel" ] && [ -e "$log" ] || continue
+		judge_selftests "$dbg_rel (${log##*-})" "$log"
+	done
+	for k in "${debian[@]}"; do
+		judge_selftests "$k" "$logdir/selftests-$k.log"
 	done
 fi
 
