@@ -186,8 +186,23 @@ test_refused_set_changes_nothing()
 		ip -n "$h" link set carp0 mtu 60 type carp advskew 5 || rc=1
 	refused_unchanged "mtu greater than device maximum" \
 		nlreq carp0 ifla:4=00000100 3=05 || rc=1
-	# Within the parent's MTU, or unchanged: applied together.
+	# What do_setlink() refuses for any carp device, or may refuse: the
+	# carrier and protodown (no driver support), a rename (taken names,
+	# and before Linux 6.2 any rename of an up device).
+	refused_unchanged "Send this generic change apart" \
+		ip -n "$h" link set carp0 carrier on type carp state master advskew 5 || rc=1
+	refused_unchanged "Send this generic change apart" \
+		ip -n "$h" link set carp0 protodown on type carp state master || rc=1
+	refused_unchanged "Send this generic change apart" \
+		ip -n "$h" link set carp0 name carp9 type carp advskew 5 pass other || rc=1
+	# Within the parent's MTU, or unchanged, and group and alias: applied
+	# together.
 	carp0_backup || return 1
+	ip -n "$h" link set carp0 group 7 alias "the vip" type carp advskew 70 ||
+		fail "group and alias with advskew refused" || rc=1
+	check_eq "$(ip -n "$h" -j link show carp0 | jq -c '[.[0].group, .[0].ifalias]')" \
+		'["7","the vip"]' "carp0's group and alias" || rc=1
+	check_eq "$(info_data carp0 | jq '.advskew')" 70 "carp0's advskew" || rc=1
 	ip -n "$h" link set carp0 mtu 1500 type carp advskew 90 &&
 	ip -n "$h" link set carp0 mtu 1400 type carp advskew 80 ||
 		fail "mtu 1500 or 1400 with advskew refused" || rc=1

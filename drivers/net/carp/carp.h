@@ -53,7 +53,7 @@ struct carp_dev {
 	struct net_device *parent;		/* RTNL; NULL while unbound */
 	netdevice_tracker parent_tracker;
 	struct carp_port __rcu *port;		/* RTNL; RCU for readers */
-	struct list_head port_node;		/* RTNL; on port->carps */
+	struct list_head port_node;		/* RTNL; RCU readers; port->carps */
 	bool uc_added;				/* RTNL: vMAC in parent filter */
 	bool mc_joined;				/* RTNL: parent in 224.0.0.18 */
 
@@ -114,7 +114,7 @@ void carp_event_queue(struct carp_dev *carp, enum carp_state state);
 
 struct carp_port {
 	struct net_device *dev;			/* the parent */
-	struct list_head carps;			/* RTNL; carp_dev.port_node */
+	struct list_head carps;			/* RTNL; RCU readers; port_node */
 	struct carp_dev __rcu *vhids[256];	/* RCU; indexed by vhid */
 	struct rcu_head rcu;
 };

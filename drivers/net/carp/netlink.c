@@ -191,22 +191,42 @@ static int carp_newlink(struct net *link_net, struct net_device *dev,
  * rtnetlink calls ->changelink before do_setlink() applies the generic
  * attributes of the same request: a request that do_setlink() refused
  * would have changed carp settings, or even forced a state (a gratuitous
- * ARP, an advertisement).  So what do_setlink() is bound to refuse for a
- * carp device is refused here, before anything changed: a move to another
- * namespace (a carp device has netns_immutable) and an MTU that
- * dev_set_mtu_ext() refuses, checked as it does.
+ * ARP, an advertisement).  So a carp change comes with no generic
+ * attribute but those do_setlink() cannot refuse: the name that finds the
+ * device (a rename may fail), the MTU, checked here as dev_set_mtu_ext()
+ * checks it, and the group, alias, operstate and link mode.  Carrier,
+ * protodown, XDP, a move to another namespace and the rest go in a
+ * request of their own.
  */
 static int carp_check_generic(struct net_device *dev, struct nlattr *tb[],
 			      struct netlink_ext_ack *extack)
 {
 	struct carp_dev *carp = netdev_priv(dev);
-	struct nlattr *netns;
-	int mtu;
+	int i, mtu;
 
-	netns = tb[IFLA_NET_NS_PID] ?: tb[IFLA_NET_NS_FD] ?: tb[IFLA_TARGET_NETNSID];
-	if (netns) {
-		NL_SET_ERR_MSG_ATTR(extack, netns,
-				    "A carp device never leaves its parent's namespace");
+	for (i = 1; i <= IFLA_MAX; i++) {
+		if (!tb[i])
+			continue;
+		switch (i) {
+		case IFLA_IFNAME:
+			if (!nla_strcmp(tb[i], dev->name))
+				continue;
+			break;
+		case IFLA_ALT_IFNAME:
+		case IFLA_LINKINFO:
+		case IFLA_MTU:
+		case IFLA_GROUP:
+		case IFLA_IFALIAS:
+		case IFLA_OPERSTATE:
+		case IFLA_LINKMODE:
+			continue;
+		}
+		if (i == IFLA_NET_NS_PID || i == IFLA_NET_NS_FD || i == IFLA_TARGET_NETNSID)
+			NL_SET_ERR_MSG_ATTR(extack, tb[i],
+					    "A carp device never leaves its parent's namespace");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, tb[i],
+					    "Send this generic change apart from the carp change");
 		return -EINVAL;
 	}
 	if (!tb[IFLA_MTU])
@@ -268,8 +288,9 @@ static int carp_changelink(struct net_device *dev, struct nlattr *tb[],
 		carp_apply_timing(carp, data);
 		carp_advertise_now(carp);
 	}
+	/* Checked above: not in INIT, which changes only under RTNL. */
 	if (data[IFLA_CARP_STATE])
-		carp_force_state(carp, nla_get_u8(data[IFLA_CARP_STATE]));
+		WARN_ON_ONCE(carp_force_state(carp, nla_get_u8(data[IFLA_CARP_STATE])));
 	return 0;
 }
 

@@ -5,7 +5,7 @@
  *   vhid advbase advskew   read-only; configure with "ip link"
  *   state                  INIT, BACKUP or MASTER; writing MASTER or BACKUP
  *                          forces that state, like "ifconfig carp0 state
- *                          master" on the BSDs (ignored in INIT)
+ *                          master" on the BSDs (ENETDOWN in INIT)
  *   ipackets badttl ...    this device's counters, as in /proc/net/carp_stats
  */
 
