@@ -46,6 +46,8 @@ int carp_addrs_refresh(struct carp_dev *carp)
 		in_dev_for_each_ifa_rtnl(ifa, in_dev)
 			addrs->addr[addrs->n++] = ifa->ifa_local;
 	addrs->n = carp_addrs_normalize(addrs->addr, addrs->n);
+	addrs->vips.v4 = addrs->addr;
+	addrs->vips.n4 = addrs->n;
 
 	/* Readers hash under carp->lock; keep key and addresses consistent. */
 	spin_lock_bh(&carp->lock);

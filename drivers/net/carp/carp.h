@@ -19,6 +19,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "hmac.h"
 #include "proto.h"
 
 struct carp_port;
@@ -41,9 +42,13 @@ struct carp_port;
 /* State changes queued for their uevent; more than this in a row merge. */
 #define CARP_EVENTS	8
 
-/* Snapshot of a carp device's IPv4 addresses, normalized for the HMAC. */
+/*
+ * Snapshot of a carp device's IPv4 addresses, normalized for the HMAC;
+ * @vips describes them to the HMAC.
+ */
 struct carp_addrs {
 	struct rcu_head rcu;
+	struct carp_vips vips;
 	unsigned int n;
 	__be32 addr[];
 };

@@ -46,8 +46,7 @@ EXPORT_SYMBOL_IF_KUNIT(carp_elect);
 /**
  * carp_advert_judge - what a device does with a decoded advertisement
  * @tfm: the device's keyed HMAC transform
- * @addrs: its addresses, normalized; NULL if it has no address list yet
- * @naddrs: how many
+ * @vips: its addresses, normalized; NULL if it has no address list yet
  * @adv: the advertisement, decoded and checksummed
  * @state: the device's state
  * @self: its timing values, preempt switch and last counter sent
@@ -59,13 +58,13 @@ EXPORT_SYMBOL_IF_KUNIT(carp_elect);
  *
  * Return: CARP_ACCEPT or CARP_STAT_BADAUTH, the statistic to count.
  */
-enum carp_stat carp_advert_judge(struct crypto_shash *tfm, const __be32 *addrs,
-				 unsigned int naddrs, const struct carp_advert *adv,
+enum carp_stat carp_advert_judge(struct crypto_shash *tfm, const struct carp_vips *vips,
+				 const struct carp_advert *adv,
 				 enum carp_state state, const struct carp_self *self,
 				 enum carp_verdict *verdict)
 {
 	*verdict = CARP_IGNORE;
-	if (!addrs || carp_advert_authenticate(tfm, addrs, naddrs, adv) != CARP_ACCEPT)
+	if (!vips || carp_advert_authenticate(tfm, vips, adv) != CARP_ACCEPT)
 		return CARP_STAT_BADAUTH;
 	if (state == CARP_STATE_MASTER && adv->counter == self->counter)
 		return CARP_ACCEPT;

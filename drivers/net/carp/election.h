@@ -31,8 +31,9 @@ const char *carp_verdict_reason(enum carp_verdict verdict);
 
 struct crypto_shash;
 struct carp_advert;
-enum carp_stat carp_advert_judge(struct crypto_shash *tfm, const __be32 *addrs,
-				 unsigned int naddrs, const struct carp_advert *adv,
+struct carp_vips;
+enum carp_stat carp_advert_judge(struct crypto_shash *tfm, const struct carp_vips *vips,
+				 const struct carp_advert *adv,
 				 enum carp_state state, const struct carp_self *self,
 				 enum carp_verdict *verdict);
 

@@ -88,8 +88,8 @@ static int carp_fill_carphdr(struct carp_dev *carp, struct sk_buff *skb,
 	int err;
 
 	skb_set_transport_header(skb, skb->len);
-	err = carp_hmac_digest(carp->tfm, carp->vhid, addrs ? addrs->addr : NULL,
-			       addrs ? addrs->n : 0, adv.counter, adv.md);
+	err = carp_hmac_digest(carp->tfm, carp->vhid, addrs ? &addrs->vips : NULL,
+			       CARP_HMAC_ORIG, adv.counter, adv.md);
 	if (err)
 		return err;
 	carp_hdr_encode(skb_put(skb, sizeof(struct carp_hdr)), &adv);

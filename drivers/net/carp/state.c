@@ -299,8 +299,8 @@ enum carp_stat carp_state_input(struct carp_dev *carp, const struct carp_advert 
 	self.advskew = carp_effective_skew(carp);
 	self.preempt = READ_ONCE(carp_dev_net(carp)->preempt);
 	self.counter = carp->counter;
-	stat = carp_advert_judge(carp->tfm, addrs ? addrs->addr : NULL,
-				 addrs ? addrs->n : 0, adv, carp->state, &self, &verdict);
+	stat = carp_advert_judge(carp->tfm, addrs ? &addrs->vips : NULL, adv,
+				 carp->state, &self, &verdict);
 
 	switch (verdict) {
 	case CARP_YIELD:

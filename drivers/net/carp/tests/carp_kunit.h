@@ -9,6 +9,9 @@
 #include <linux/types.h>
 
 #define IP4(a, b, c, d) htonl((a) << 24 | (b) << 16 | (c) << 8 | (d))
+#define IP6(a, b, c, d, e, f, g, h) { .in6_u.u6_addr16 = {			\
+	cpu_to_be16(a), cpu_to_be16(b), cpu_to_be16(c), cpu_to_be16(d),	\
+	cpu_to_be16(e), cpu_to_be16(f), cpu_to_be16(g), cpu_to_be16(h) } }
 
 struct kunit;
 struct crypto_shash;

@@ -128,6 +128,7 @@ static bool fuzz_one(struct fuzz_ctx *ctx, const u8 *in, unsigned int len, u8 tt
 	const struct carp_advert *orig;
 	enum carp_stat got, want, got36;
 	enum carp_verdict verdict, elect;
+	struct carp_vips vips = {};
 	struct carp_self self;
 	enum carp_state state;
 	u8 *b = ctx->buf[len];
@@ -167,16 +168,18 @@ static bool fuzz_one(struct fuzz_ctx *ctx, const u8 *in, unsigned int len, u8 tt
 	self.counter = fuzz_below(ctx, 4) ? fuzz_next(ctx) : adv.counter;
 	if (!s || !s->pass) {
 		/* Random bytes: no key could have made this digest. */
-		got = carp_advert_judge(ctx->tfm[0], fuzz_seeds[0].addrs, 1, &adv,
-					state, &self, &verdict);
+		vips.v4 = fuzz_seeds[0].addrs;
+		vips.n4 = 1;
+		got = carp_advert_judge(ctx->tfm[0], &vips, &adv, state, &self, &verdict);
 		if (got != CARP_STAT_BADAUTH || verdict != CARP_IGNORE) {
 			fuzz_report(ctx, "random bytes passed the HMAC", in, len, ttl);
 			return false;
 		}
 		return true;
 	}
-	got = carp_advert_judge(ctx->tfm[seed], s->addrs, s->naddrs, &adv, state,
-				&self, &verdict);
+	vips.v4 = s->addrs;
+	vips.n4 = s->naddrs;
+	got = carp_advert_judge(ctx->tfm[seed], &vips, &adv, state, &self, &verdict);
 	orig = &ctx->orig[seed];
 	want = adv.vhid == orig->vhid && adv.counter == orig->counter &&
 	       !memcmp(adv.md, orig->md, sizeof(adv.md)) ? CARP_ACCEPT : CARP_STAT_BADAUTH;
