@@ -195,6 +195,20 @@ test_refused_set_changes_nothing()
 		ip -n "$h" link set carp0 protodown on type carp state master || rc=1
 	refused_unchanged "Send this generic change apart" \
 		ip -n "$h" link set carp0 name carp9 type carp advskew 5 pass other || rc=1
+	# Slave data (IFLA_INFO_SLAVE_DATA, 5) of a device without a master.
+	refused_unchanged "Send this generic change apart" nlreq carp0 info:5= 5=02 3=05 || rc=1
+	# An MTU on a port, which its master may veto (a team does).
+	if carp0_backup && ip -n "$h" link add br9 type bridge &&
+	   ip -n "$h" link set carp0 master br9; then
+		ip -n "$h" link set carp0 mtu 1400 type carp advskew 5 state master 2>/dev/null &&
+			fail "mtu and advskew accepted together on a bridge port" && rc=1
+		check_eq "$(info_data carp0)" "$CARP0_BACKUP" "carp0 on br9 after mtu" || rc=1
+	else
+		fail "carp0 on a bridge br9"
+		rc=1
+	fi
+	ip -n "$h" link del br9
+	ip -n "$h" link del carp0
 	# Within the parent's MTU, or unchanged, and group and alias: applied
 	# together.
 	carp0_backup || return 1

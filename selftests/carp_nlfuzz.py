@@ -124,8 +124,9 @@ class Rtnl:
                         return ifindex, {k: v[0] for k, v in carp.items() if len(v) >= 1}
                 off += (mlen + 3) & ~3
 
-    def newlink_body(self, name, parent, data_attrs, extra=b""):
-        """RTM_NEWLINK for carp device NAME; EXTRA: more IFLA_* attributes."""
+    def newlink_body(self, name, parent, data_attrs, extra=b"", info_extra=b""):
+        """RTM_NEWLINK for carp device NAME; EXTRA: more IFLA_* attributes,
+        INFO_EXTRA: more IFLA_INFO_* attributes."""
         body = struct.pack("=BxHiII", 0, 0, 0, 0, 0)
         body += nla(IFLA_IFNAME, name.encode() + b"\0")
         if parent:
@@ -134,6 +135,7 @@ class Rtnl:
         linkinfo = nla(IFLA_INFO_KIND, b"carp")
         if data_attrs is not None:
             linkinfo += nla(IFLA_INFO_DATA | NLA_F_NESTED, b"".join(data_attrs))
+        linkinfo += info_extra
         body += nla(IFLA_LINKINFO | NLA_F_NESTED, linkinfo)
         return body
 

@@ -7,8 +7,10 @@ Usage: carp_nlreq.py [--create PARENT] [--no-data] NAME [ATTR...]
 Without --create the request changes the existing device NAME; with it, it
 creates NAME (NLM_F_CREATE | NLM_F_EXCL) on PARENT ("-": no parent).
 Each ATTR is TYPE=HEX, an attribute of IFLA_INFO_DATA ("3=05" is advskew 5,
-"6=" an unknown type without payload), or ifla:TYPE=HEX, a top-level IFLA_*
-attribute.  --no-data leaves IFLA_INFO_DATA out.
+"6=" an unknown type without payload), ifla:TYPE=HEX, a top-level IFLA_*
+attribute, or info:TYPE=HEX, an IFLA_INFO_* attribute beside IFLA_INFO_DATA
+("info:5=" an empty IFLA_INFO_SLAVE_DATA).  --no-data leaves IFLA_INFO_DATA
+out.
 
 Prints the kernel's answer, one item a line:
 
@@ -45,13 +47,15 @@ def main():
         else:
             sys.exit(f"carp_nlreq.py: unknown option {opt}")
     name = args.pop(0)
-    data, extra = [], b""
+    data, extra, info_extra = [], b"", b""
     for spec in args:
-        top = spec.startswith("ifla:")
-        atype, _, payload = spec.removeprefix("ifla:").partition("=")
+        where, _, rest = spec.rpartition(":")
+        atype, _, payload = rest.partition("=")
         attr = nla(int(atype, 0), bytes.fromhex(payload))
-        if top:
+        if where == "ifla":
             extra += attr
+        elif where == "info":
+            info_extra += attr
         else:
             data.append(attr)
 
@@ -60,7 +64,7 @@ def main():
     if create and parent_name != "-":
         parent = rt.link(parent_name)[0]
     flags = NLM_F_CREATE | NLM_F_EXCL if create else 0
-    body = rt.newlink_body(name, parent, data if with_data else None, extra)
+    body = rt.newlink_body(name, parent, data if with_data else None, extra, info_extra)
     err, tlvs = rt.ack_tlvs(RTM_NEWLINK, flags, body)
     print(f"errno {err}")
     if NLMSGERR_ATTR_MSG in tlvs:

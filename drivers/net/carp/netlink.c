@@ -189,21 +189,31 @@ static int carp_newlink(struct net *link_net, struct net_device *dev,
 
 /*
  * rtnetlink calls ->changelink before do_setlink() applies the generic
- * attributes of the same request: a request that do_setlink() refused
- * would have changed carp settings, or even forced a state (a gratuitous
- * ARP, an advertisement).  So a carp change comes with no generic
- * attribute but those do_setlink() cannot refuse: the name that finds the
- * device (a rename may fail), the MTU, checked here as dev_set_mtu_ext()
- * checks it, and the group, alias, operstate and link mode.  Carrier,
- * protodown, XDP, a move to another namespace and the rest go in a
+ * attributes of the same request (and before the slave data of a port): a
+ * request refused after it would have changed carp settings, or even
+ * forced a state (a gratuitous ARP, an advertisement).  So a carp change
+ * comes with no generic attribute but those that cannot be refused later:
+ * the name that finds the device (a rename may fail), the MTU, checked
+ * here as dev_set_mtu_ext() checks it, unless a master (a team) may veto
+ * it, and the group, alias, operstate and link mode.  Carrier, protodown,
+ * XDP, a move to another namespace, slave data and the rest go in a
  * request of their own.
  */
 static int carp_check_generic(struct net_device *dev, struct nlattr *tb[],
 			      struct netlink_ext_ack *extack)
 {
 	struct carp_dev *carp = netdev_priv(dev);
-	int i, mtu;
+	const struct nlattr *nla;
+	int i, mtu, rem;
 
+	/* Present: the carp attributes came in it. */
+	nla_for_each_nested(nla, tb[IFLA_LINKINFO], rem) {
+		if (nla_type(nla) == IFLA_INFO_SLAVE_DATA) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "Send this generic change apart from the carp change");
+			return -EINVAL;
+		}
+	}
 	for (i = 1; i <= IFLA_MAX; i++) {
 		if (!tb[i])
 			continue;
@@ -247,7 +257,23 @@ static int carp_check_generic(struct net_device *dev, struct nlattr *tb[],
 				    "A carp device's MTU cannot exceed its parent's MTU");
 		return -EINVAL;
 	}
+	if (netdev_master_upper_dev_get(dev)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_MTU],
+				    "Send this generic change apart from the carp change");
+		return -EINVAL;
+	}
 	return 0;
+}
+
+/* An IFLA_INFO_DATA without a carp attribute changes nothing. */
+static bool carp_data_empty(struct nlattr *data[])
+{
+	int i;
+
+	for (i = 1; i <= IFLA_CARP_MAX; i++)
+		if (data[i])
+			return false;
+	return true;
 }
 
 static int carp_changelink(struct net_device *dev, struct nlattr *tb[],
@@ -256,7 +282,7 @@ static int carp_changelink(struct net_device *dev, struct nlattr *tb[],
 	struct carp_dev *carp = netdev_priv(dev);
 	int err;
 
-	if (!data)
+	if (!data || carp_data_empty(data))
 		return 0;
 	/*
 	 * A device in INIT has no state to force.  INIT is entered and left
