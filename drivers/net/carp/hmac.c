@@ -178,7 +178,8 @@ static int carp_addr_cmp(const void *a, const void *b)
  * @addrs: array of IPv4 addresses, sorted in place
  * @naddrs: its length
  *
- * Ascending numeric order, each address once.
+ * Ascending numeric order, each address once, without 0.0.0.0 and
+ * 255.255.255.255, which the BSDs' selection loop never emits.
  *
  * Return: the number of addresses kept.
  */
@@ -188,7 +189,8 @@ unsigned int carp_addrs_normalize(__be32 *addrs, unsigned int naddrs)
 
 	sort(addrs, naddrs, sizeof(*addrs), carp_addr_cmp, NULL);
 	for (i = 0; i < naddrs; i++)
-		if (!n || addrs[n - 1] != addrs[i])
+		if (addrs[i] != htonl(INADDR_ANY) && addrs[i] != htonl(INADDR_BROADCAST) &&
+		    (!n || addrs[n - 1] != addrs[i]))
 			addrs[n++] = addrs[i];
 	return n;
 }
@@ -224,12 +226,16 @@ static int carp_addr6_cmp(const void *a, const void *b)
  * @naddrs: its length
  *
  * Bytes 2 and 3 of the scoped addresses cleared, then ascending byte
- * order, each address once.
+ * order, each address once, without :: and ffff:...:ffff, which the BSDs'
+ * selection loop never emits.
  *
  * Return: the number of addresses kept.
  */
 unsigned int carp_addrs6_normalize(struct in6_addr *addrs, unsigned int naddrs)
 {
+	static const struct in6_addr ones = {
+		.s6_addr32 = { ~0U, ~0U, ~0U, ~0U },
+	};
 	unsigned int i, n = 0;
 
 	for (i = 0; i < naddrs; i++)
@@ -237,7 +243,8 @@ unsigned int carp_addrs6_normalize(struct in6_addr *addrs, unsigned int naddrs)
 			addrs[i].s6_addr16[1] = 0;
 	sort(addrs, naddrs, sizeof(*addrs), carp_addr6_cmp, NULL);
 	for (i = 0; i < naddrs; i++)
-		if (!n || !ipv6_addr_equal(&addrs[n - 1], &addrs[i]))
+		if (!ipv6_addr_any(&addrs[i]) && !ipv6_addr_equal(&addrs[i], &ones) &&
+		    (!n || !ipv6_addr_equal(&addrs[n - 1], &addrs[i])))
 			addrs[n++] = addrs[i];
 	return n;
 }

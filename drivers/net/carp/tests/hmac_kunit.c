@@ -153,8 +153,10 @@ static void carp_hmac_vectors_match(struct kunit *test)
 
 static void carp_normalize_sorts_and_dedups(struct kunit *test)
 {
-	__be32 addrs[] = { IP4(192, 168, 1, 10), IP4(10, 0, 0, 20),
-			   IP4(10, 0, 0, 3), IP4(10, 0, 0, 20), IP4(9, 255, 255, 255) };
+	/* 0.0.0.0 and 255.255.255.255: never hashed, as on the BSDs. */
+	__be32 addrs[] = { IP4(192, 168, 1, 10), IP4(10, 0, 0, 20), IP4(0, 0, 0, 0),
+			   IP4(10, 0, 0, 3), IP4(10, 0, 0, 20), IP4(9, 255, 255, 255),
+			   IP4(255, 255, 255, 255) };
 	const __be32 want[] = { IP4(9, 255, 255, 255), IP4(10, 0, 0, 3),
 				IP4(10, 0, 0, 20), IP4(192, 168, 1, 10) };
 	unsigned int n = carp_addrs_normalize(addrs, ARRAY_SIZE(addrs));
@@ -169,6 +171,8 @@ static void carp_normalize6_sorts_clears_and_dedups(struct kunit *test)
 		IP6(0xfe80, 0, 0, 0, 0, 0, 0, 1), IP6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0x20),
 		IP6(0xfe80, 0x1234, 0, 0, 0, 0, 0, 1), IP6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 3),
 		IP6(0xfec0, 1, 0, 0, 0, 0, 0, 1), IP6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0x20),
+		IP6(0, 0, 0, 0, 0, 0, 0, 0),
+		IP6(0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff),
 	};
 	const struct in6_addr want[] = {
 		IP6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 3), IP6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0x20),
@@ -176,7 +180,10 @@ static void carp_normalize6_sorts_clears_and_dedups(struct kunit *test)
 	};
 	unsigned int n = carp_addrs6_normalize(addrs, ARRAY_SIZE(addrs));
 
-	/* fe80:1234::1 is fe80::1 with a BSD scope word; fec0:1:: is not scoped. */
+	/*
+	 * fe80:1234::1 is fe80::1 with a BSD scope word; fec0:1:: is not
+	 * scoped; :: and ffff:...:ffff are never hashed.
+	 */
 	KUNIT_ASSERT_EQ(test, n, ARRAY_SIZE(want));
 	KUNIT_EXPECT_MEMEQ(test, addrs, want, sizeof(want));
 }
