@@ -92,12 +92,13 @@ guest()
 	shift 2
 
 	rm -f "$log.rc"
+	pid=
+	trap 'kill ${pid:-} 2>/dev/null; exit 143' TERM
 	# shellcheck disable=SC2086 # a list of scripts
 	tools/vm/run.sh "$@" -e IP_LIB_DIR="$top/tools/iproute2" \
 		-e KSFT_INSTALL="$ksft" \
 		-- bash selftests/run.sh $scripts > "$log" 2>&1 &
 	pid=$!
-	trap 'kill $pid 2>/dev/null; exit 143' TERM
 	wait $pid || rc=$?
 	echo $rc > "$log.rc"
 }
@@ -283,6 +284,7 @@ if want selftests; then
 	done
 	# CHECK_DEBUG_SELFTESTS="selftests/x.sh ..." runs only those on the
 	# debug kernel.
+	rm -f "$logdir"/selftests-*.log "$logdir"/selftests-*.log.rc
 	debug_lists=("" "")
 	[ -z "$dbg_rel" ] ||
 		mapfile -t debug_lists < <(debug_split "${SELFTESTS:-${CHECK_DEBUG_SELFTESTS:-}}" \
@@ -336,9 +338,10 @@ if want selftests; then
 	fi
 	wait "${SLOT_PIDS[@]}"
 	SLOT_PIDS=()
-	for log in "$logdir/selftests-$dbg_rel-1.log" "$logdir/selftests-$dbg_rel-2.log"; do
-		[ -n "$dbg_rel" ] && [ -e "$log" ] || continue
-		judge_selftests "$dbg_rel (${log##*-})" "$log"
+	# Every guest planned is judged: one that never ran fails.
+	for i in 0 1; do
+		[ -n "${debug_lists[i]}" ] || continue
+		judge_selftests "$dbg_rel ($((i + 1)))" "$logdir/selftests-$dbg_rel-$((i + 1)).log"
 	done
 	for k in "${debian[@]}"; do
 		judge_selftests "$k" "$logdir/selftests-$k.log"
