@@ -234,7 +234,7 @@ static int carp_addr6_cmp(const void *a, const void *b)
 unsigned int carp_addrs6_normalize(struct in6_addr *addrs, unsigned int naddrs)
 {
 	static const struct in6_addr ones = {
-		.s6_addr32 = { ~0U, ~0U, ~0U, ~0U },
+		.s6_addr = { [0 ... 15] = 0xff },
 	};
 	unsigned int i, n = 0;
 
