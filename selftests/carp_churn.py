@@ -12,7 +12,7 @@ share:
   carp_add      a carp device c0..c11 on a random parent, vhid 2-24
   carp_del      delete one
   carp_change   new advbase/advskew/pass
-  force_nl      state MASTER or BACKUP over netlink (IFLA_CARP_STATE)
+  force_nl      state MASTER or BACKUP over netlink (IFLA_STATE)
   force_sysfs   the same through /sys/class/net/cN/carp/state
   carp_updown   carp device up or down
   addr_add      10.0.0.101-131/24 or /32 on a carp device
@@ -50,22 +50,14 @@ import struct
 import sys
 import time
 
+from carp_rtnl import (ADVBASE, ADVSKEW, IFF_UP, IFLA_IFNAME,
+                       IFLA_INFO_KIND, IFLA_LINK, IFLA_LINKINFO, IFLA_MASTER, IFLA_NET_NS_FD,
+                       KEY, NLA_F_NESTED, NLM_F_CREATE, NLM_F_EXCL, RTM_DELADDR, RTM_NEWADDR,
+                       RTM_NEWLINK, STATE, VHID, Rtnl, ifinfo, linkinfo, nla, nlstr)
+
 CLONE_NEWNET = 0x40000000
 MS_BIND, MNT_DETACH = 4096, 2
-AF_NETLINK, NETLINK_ROUTE = 16, 0
-RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK = 16, 17, 18
-RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR = 20, 21, 22
-NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
-NLM_F_EXCL, NLM_F_CREATE = 0x200, 0x400
-NLMSG_ERROR, NLMSG_DONE = 2, 3
-IFLA_IFNAME, IFLA_LINK, IFLA_MASTER, IFLA_LINKINFO = 3, 5, 10, 18
-IFLA_NET_NS_FD = 28
-IFLA_INFO_KIND, IFLA_INFO_DATA = 1, 2
 VETH_INFO_PEER, IFLA_VLAN_ID = 1, 1
-CARP_VHID, CARP_ADVBASE, CARP_ADVSKEW, CARP_KEY, CARP_STATE = 1, 2, 3, 4, 5
-IFA_ADDRESS, IFA_LOCAL = 1, 2
-IFF_UP = 1
-NLA_F_NESTED = 0x8000
 
 LAN = "10.0.0."
 CARP_NAMES = ["c%d" % i for i in range(12)]
@@ -80,30 +72,6 @@ libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 def oserr(what):
     e = ctypes.get_errno()
     raise OSError(e, "%s: %s" % (what, os.strerror(e)))
-
-
-def nla(atype, payload):
-    return struct.pack("=HH", 4 + len(payload), atype) + payload + b"\0" * (-len(payload) % 4)
-
-
-def nlstr(atype, s):
-    return nla(atype, s.encode() + b"\0")
-
-
-def attrs(buf):
-    out = {}
-    off = 0
-    while off + 4 <= len(buf):
-        alen, atype = struct.unpack_from("=HH", buf, off)
-        if alen < 4:
-            break
-        out[atype & 0x3fff] = buf[off + 4:off + alen]
-        off += (alen + 3) & ~3
-    return out
-
-
-def ifinfo(index=0, flags=0, change=0):
-    return struct.pack("=BxHiII", 0, 0, index, flags, change)
 
 
 def nspath(ns):
@@ -132,115 +100,22 @@ class Host:
         """A rtnetlink socket in NS (which it keeps alive while open)."""
         self.enter(ns)
         try:
-            return Rtnl()
+            return Rtnl(timeout=60)
         finally:
             self.leave()
-
-
-class Rtnl:
-    def __init__(self):
-        self.s = socket.socket(AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
-        self.s.bind((0, 0))
-        # A request that takes this long is a hang: the worker dies and
-        # the parent reports it.
-        self.s.settimeout(60)
-        self.seq = 0
-
-    def close(self):
-        self.s.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def send(self, mtype, flags, body):
-        self.seq += 1
-        self.s.send(struct.pack("=IHHII", 16 + len(body), mtype, flags | NLM_F_REQUEST,
-                                self.seq, 0) + body)
-        return self.seq
-
-    def replies(self, seq):
-        """The messages answering SEQ: (type, payload) until DONE or an error."""
-        while True:
-            data = self.s.recv(1 << 16)
-            off = 0
-            while off + 16 <= len(data):
-                mlen, mtype, _, mseq, _ = struct.unpack_from("=IHHII", data, off)
-                if mlen < 16:
-                    break
-                if mseq == seq:
-                    if mtype == NLMSG_DONE:
-                        return
-                    if mtype == NLMSG_ERROR:
-                        err = -struct.unpack_from("=i", data, off + 16)[0]
-                        if err:
-                            raise OSError(err, os.strerror(err))
-                        return
-                    yield mtype, data[off + 16:off + mlen]
-                off += (mlen + 3) & ~3
-
-    def ack(self, mtype, flags, body):
-        for _ in self.replies(self.send(mtype, flags | NLM_F_ACK, body)):
-            pass
-
-    def links(self):
-        """{name: (ifindex, flags, kind, parent ifindex)} of the namespace."""
-        out = {}
-        for mtype, msg in self.replies(self.send(RTM_GETLINK, NLM_F_DUMP, ifinfo())):
-            if mtype != RTM_NEWLINK:
-                continue
-            _, _, index, flags, _ = struct.unpack_from("=BxHiII", msg)
-            a = attrs(msg[16:])
-            info = attrs(a.get(IFLA_LINKINFO, b""))
-            kind = info.get(IFLA_INFO_KIND, b"").rstrip(b"\0").decode()
-            link = struct.unpack("=I", a[IFLA_LINK])[0] if IFLA_LINK in a else 0
-            out[a[IFLA_IFNAME].rstrip(b"\0").decode()] = (index, flags, kind, link)
-        return out
-
-    def addrs(self):
-        """[(ifindex, prefixlen, address)] of every IPv4 address."""
-        out = []
-        body = struct.pack("=BBBBI", socket.AF_INET, 0, 0, 0, 0)
-        for mtype, msg in self.replies(self.send(RTM_GETADDR, NLM_F_DUMP, body)):
-            if mtype != RTM_NEWADDR:
-                continue
-            _, plen, _, _, index = struct.unpack_from("=BBBBI", msg)
-            a = attrs(msg[8:])
-            if IFA_LOCAL in a:
-                out.append((index, plen, socket.inet_ntoa(a[IFA_LOCAL])))
-        return out
-
-    def setlink(self, index, extra=b"", flags=0, change=0):
-        self.ack(RTM_NEWLINK, 0, ifinfo(index, flags, change) + extra)
-
-    def dellink(self, index):
-        self.ack(RTM_DELLINK, 0, ifinfo(index))
-
-    def addr(self, mtype, index, plen, addr):
-        body = struct.pack("=BBBBI", socket.AF_INET, plen, 0, 0, index)
-        raw = socket.inet_aton(addr)
-        flags = NLM_F_CREATE | NLM_F_EXCL if mtype == RTM_NEWADDR else 0
-        self.ack(mtype, flags, body + nla(IFA_LOCAL, raw) + nla(IFA_ADDRESS, raw))
 
 
 def carp_data(rnd, create):
     d = b""
     if create:
-        d += nla(CARP_VHID, bytes([rnd.randint(2, 24)]))
+        d += nla(VHID, bytes([rnd.randint(2, 24)]))
     if rnd.random() < 0.6:
-        d += nla(CARP_ADVBASE, bytes([rnd.choice([1, 1, 1, 2, 3])]))
+        d += nla(ADVBASE, bytes([rnd.choice([1, 1, 1, 2, 3])]))
     if rnd.random() < 0.6:
-        d += nla(CARP_ADVSKEW, bytes([rnd.randrange(255)]))
+        d += nla(ADVSKEW, bytes([rnd.randrange(255)]))
     if rnd.random() < 0.5:
-        d += nla(CARP_KEY, rnd.choice(PASSWORDS))
+        d += nla(KEY, rnd.choice(PASSWORDS))
     return d
-
-
-def linkinfo(kind, data):
-    return nla(IFLA_LINKINFO | NLA_F_NESTED, nla(IFLA_INFO_KIND, kind.encode())
-               + nla(IFLA_INFO_DATA | NLA_F_NESTED, data))
 
 
 class Worker:
@@ -283,13 +158,13 @@ class Worker:
         body = ifinfo() + nlstr(IFLA_IFNAME, self.rnd.choice(CARP_NAMES))
         body += nla(IFLA_LINK, struct.pack("=I", p[1][0]))
         body += linkinfo("carp", carp_data(self.rnd, True))
-        rt.ack(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, body)
+        rt.call(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, body)
 
     def op_carp_del(self, rt, links, ns):
         c = self.pick(self.carps(links))
         if not c:
             raise OSError(errno.ENODEV, "no carp device")
-        rt.dellink(c[1][0])
+        rt.dellink_index(c[1][0])
 
     def op_carp_change(self, rt, links, ns):
         c = self.pick(self.carps(links))
@@ -302,7 +177,7 @@ class Worker:
         if not c:
             raise OSError(errno.ENODEV, "no carp device")
         state = bytes([self.rnd.choice([1, 2])])
-        rt.setlink(c[1][0], linkinfo("carp", nla(CARP_STATE, state)))
+        rt.setlink(c[1][0], linkinfo("carp", nla(STATE, state)))
 
     def op_force_sysfs(self, rt, links, ns):
         c = self.pick(self.carps(links))
@@ -365,7 +240,7 @@ class Worker:
         else:
             body = ifinfo(0, IFF_UP, IFF_UP) + nlstr(IFLA_IFNAME, name)
             body += nla(IFLA_LINKINFO | NLA_F_NESTED, nla(IFLA_INFO_KIND, b"dummy"))
-        rt.ack(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, body)
+        rt.call(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, body)
 
     def op_parent_move(self, rt, links, ns):
         p = self.pick(self.parents(links))
@@ -423,12 +298,12 @@ class Worker:
                 rt.setlink(1, flags=IFF_UP, change=IFF_UP)
                 body = ifinfo(0, IFF_UP, IFF_UP) + nlstr(IFLA_IFNAME, "d0")
                 body += nla(IFLA_LINKINFO | NLA_F_NESTED, nla(IFLA_INFO_KIND, b"dummy"))
-                rt.ack(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, body)
+                rt.call(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, body)
                 peerinfo = ifinfo() + nlstr(IFLA_IFNAME, peer)
                 peerinfo += nla(IFLA_NET_NS_FD, struct.pack("=I", swfd))
                 body = ifinfo(0, IFF_UP, IFF_UP) + nlstr(IFLA_IFNAME, "eth0")
                 body += linkinfo("veth", nla(VETH_INFO_PEER, peerinfo))
-                rt.ack(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, body)
+                rt.call(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, body)
                 index = rt.links()["eth0"][0]
                 rt.addr(RTM_NEWADDR, index, 24, LAN + str(30 + self.pool.index(ns)))
         except (OSError, KeyError):

@@ -26,7 +26,7 @@ and exits with 0 if the request was accepted, 1 if it was refused.
 import struct
 import sys
 
-from carp_nlfuzz import RTM_NEWLINK, NLM_F_CREATE, NLM_F_EXCL, Rtnl, nla
+from carp_rtnl import RTM_NEWLINK, NLM_F_CREATE, NLM_F_EXCL, Rtnl, nla
 
 NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS = 1, 2
 NLMSGERR_ATTR_MISS_TYPE, NLMSGERR_ATTR_MISS_NEST = 5, 6
