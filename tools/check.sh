@@ -134,32 +134,25 @@ trap stop_guests EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# debug_split "SCRIPTS": the selftest scripts (all when SCRIPTS is empty)
-# in two lists, one per line, for two debug kernel guests: of about the
-# same cost with CHECK_DEBUG_GUESTS=2, else all in the first.  The weights
-# are seconds on the debug kernel under TCG, measured; a script not listed
-# counts 150.
-debug_split()
+# debug_order "SCRIPTS": the selftest scripts (all when SCRIPTS is empty),
+# longest first: the debug guests take them from a queue in this order, so
+# that the last ones to start are short.  The weights are seconds on the
+# debug kernel under TCG, measured; a script not listed counts 150.
+debug_order()
 {
-	local -A secs=([carp_hostile.sh]=650 [carp_lossy.sh]=380 [carp_arp_hostile.sh]=260
+	local -A secs=([carp_hostile.sh]=590 [carp_lossy.sh]=380 [carp_arp_hostile.sh]=260
 		[carp_failover.sh]=230 [carp_arpbalance.sh]=225 [carp_netlink.sh]=210
 		[carp_sysctl.sh]=205 [carp_handbook.sh]=165 [carp_wirefuzz.sh]=155
 		[carp_parent_flaps.sh]=140 [carp_ucarp.sh]=120 [carp_parents.sh]=90
 		[carp_module.sh]=45 [carp_wireshark.sh]=45 [carp_churn.sh]=290)
-	local scripts=$1 s w load=(0 0) list=("" "") i
+	local scripts=$1 s
 
 	if [ -z "$scripts" ]; then
 		scripts=$(sed -n '/^TEST_PROGS/,/^$/s/^\t\(carp_[a-z_0-9]*\.sh\).*/selftests\/\1/p' \
 			selftests/Makefile)
 	fi
-	# Longest first, each to the lighter list.
-	while read -r w s; do
-		i=0
-		[ "${CHECK_DEBUG_GUESTS:-1}" -lt 2 ] || i=$((load[1] < load[0]))
-		load[i]=$((load[i] + w)) list[i]+=" $s"
-	done < <(for s in $scripts; do echo "${secs[${s##*/}]:-150} $s"; done | sort -rn)
-	echo "${list[0]# }"
-	echo "${list[1]# }"
+	for s in $scripts; do echo "${secs[${s##*/}]:-150} $s"; done | sort -rn |
+		while read -r _ s; do echo "$s"; done | paste -sd' '
 }
 
 logdir=$top/build/logs
@@ -242,10 +235,11 @@ dbg_mod=$dbg_out/lib/modules/$dbg_rel/kernel/drivers/net/carp
 # of the Debian kernels (CHECK_KERNELS), one after the other, under
 # nice 5: the debug guest runs its scripts one process at a time and is
 # the longest step of make check; a Debian guest mostly waits for protocol
-# timers.  CHECK_DEBUG_GUESTS=2 splits the debug scripts between two
-# guests; measured on two cores, that saturated them and slowed every
-# guest about twofold (carp_hostile 1300 s against 650) without finishing
-# sooner, and missed deadlines, so it is not the default.
+# timers.  When the Debian guests are done, a second debug guest takes
+# the debug scripts not started yet, from the same queue (tools/kselftest.sh
+# run: each script runs once, in the first guest to claim it).  Two debug
+# guests from the start were measured on two cores: they saturated them
+# and slowed every guest about twofold without finishing sooner.
 sel=()
 ksft=$top/build/kselftest
 if want selftests; then
@@ -281,23 +275,28 @@ if want selftests; then
 	# CHECK_DEBUG_SELFTESTS="selftests/x.sh ..." runs only those on the
 	# debug kernel.
 	rm -f "$logdir"/selftests-*.log "$logdir"/selftests-*.log.rc
-	debug_lists=("" "")
+	debug_list=
 	[ -z "$dbg_rel" ] ||
-		mapfile -t debug_lists < <(debug_split "${SELFTESTS:-${CHECK_DEBUG_SELFTESTS:-}}")
+		debug_list=$(debug_order "${SELFTESTS:-${CHECK_DEBUG_SELFTESTS:-}}")
+	queue=$(mktemp -d "${TMPDIR:-/tmp}/carp-queue.XXXXXX")
+	# -L: a kmemleak scan after the tests; any leak fails the run.
+	debug_args=(-K "$dbg_out" -m "$dbg_mod/carp.ko" -L -t 3600
+		    -Q "$queue" -e CARP_QUEUE=/run/carp-queue)
 	(
 		renice -n 5 -p "$BASHPID" > /dev/null
 		for k in "${debian[@]}"; do
 			guest "$logdir/selftests-$k.log" "${SELFTESTS:-}" \
 				-k "$k" -m "$top/build/$k/carp.ko" -t 3000
 		done
+		# The first debug guest has scripts left to start: a second
+		# one shares them.
+		if [ ${#debian[@]} -gt 0 ] && [ -n "$debug_list" ] &&
+		   [ "$(ls "$queue" | wc -l)" -lt "$(wc -w <<<"$debug_list")" ]; then
+			renice -n 0 -p "$BASHPID" > /dev/null
+			guest "$logdir/selftests-$dbg_rel-2.log" "$debug_list" "${debug_args[@]}"
+		fi
 	) &
 	SLOT_PIDS+=($!)
-	# -L: a kmemleak scan after the tests; any leak fails the run.
-	if [ -n "${debug_lists[1]}" ]; then
-		guest "$logdir/selftests-$dbg_rel-2.log" "${debug_lists[1]}" \
-			-K "$dbg_out" -m "$dbg_mod/carp.ko" -L -t 3600 &
-		SLOT_PIDS+=($!)
-	fi
 fi
 
 if want kunit; then
@@ -329,18 +328,26 @@ fi
 if want selftests; then
 	if [ -z "$dbg_rel" ]; then
 		result fail "selftests on the debug kernel: no debug kernel"
-	elif [ -n "${debug_lists[0]}" ]; then
-		guest "$logdir/selftests-$dbg_rel-1.log" "${debug_lists[0]}" \
-			-K "$dbg_out" -m "$dbg_mod/carp.ko" -L -t 3600 &
+	elif [ -n "$debug_list" ]; then
+		guest "$logdir/selftests-$dbg_rel-1.log" "$debug_list" "${debug_args[@]}" &
 		SLOT_PIDS+=($!)
 	fi
 	wait "${SLOT_PIDS[@]}"
 	SLOT_PIDS=()
-	# Every guest planned is judged: one that never ran fails.
-	for i in 0 1; do
-		[ -n "${debug_lists[i]}" ] || continue
-		judge_selftests "$dbg_rel ($((i + 1)))" "$logdir/selftests-$dbg_rel-$((i + 1)).log"
-	done
+	# Every guest planned is judged: one that never ran fails.  The
+	# second debug guest is judged if it started.
+	if [ -n "$dbg_rel" ] && [ -n "$debug_list" ]; then
+		judge_selftests "$dbg_rel (1)" "$logdir/selftests-$dbg_rel-1.log"
+		[ ! -e "$logdir/selftests-$dbg_rel-2.log" ] ||
+			judge_selftests "$dbg_rel (2)" "$logdir/selftests-$dbg_rel-2.log"
+		# And every debug script reported in one of them.
+		for s in $debug_list; do
+			grep -aqE "^(not )?ok [0-9]+ selftests: drivers/net/carp: ${s##*/}( |$)" \
+				"$logdir/selftests-$dbg_rel"-[12].log 2>/dev/null ||
+				result fail "selftests on $dbg_rel: ${s##*/} ran in no guest"
+		done
+	fi
+	rm -rf "$queue"
 	for k in "${debian[@]}"; do
 		judge_selftests "$k" "$logdir/selftests-$k.log"
 	done

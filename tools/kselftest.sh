@@ -176,7 +176,7 @@ summarize()
 
 	while IFS= read -r line; do
 		if [[ $line =~ ^@runner-exit\ ([0-9]+)$ ]]; then
-			rc=${BASH_REMATCH[1]}
+			[ "${BASH_REMATCH[1]}" -eq 0 ] || rc=${BASH_REMATCH[1]}
 			continue
 		fi
 		printf '%s\n' "$line"
@@ -238,7 +238,24 @@ cmd_run()
 	# the first "ip link add ... type carp" (the scripts load it too).
 	modprobe carp 2>/dev/null || true
 
-	{ "$dir/run_kselftest.sh" "${args[@]}" 2>&1; echo "@runner-exit $?"; } | summarize
+	if [ -z "${CARP_QUEUE:-}" ]; then
+		{ "$dir/run_kselftest.sh" "${args[@]}" 2>&1; echo "@runner-exit $?"; } |
+			summarize
+		return
+	fi
+	# Guests sharing the queue directory CARP_QUEUE run the scripts
+	# between them, each script once: in the order given, a guest runs
+	# those it is the first to claim (mkdir is atomic on the host).
+	[ $# -gt 0 ] || set -- $(sed -n "s/^$collection://p" "$dir/kselftest-list.txt")
+	{
+		for t in "$@"; do
+			mkdir "$CARP_QUEUE/$(basename "$t")" 2>/dev/null || continue
+			args=(-t "$collection:$(basename "$t")")
+			[ -n "${SELFTEST_TIMEOUT:-}" ] && args+=(-o "$SELFTEST_TIMEOUT")
+			"$dir/run_kselftest.sh" "${args[@]}" 2>&1
+			echo "@runner-exit $?"
+		done
+	} | summarize
 }
 
 case ${1:-} in

@@ -6,7 +6,7 @@
 # uses the host's root filesystem (read-only, over virtio-9p) as its own root.
 #
 # Usage: tools/vm/run.sh [-k KVER | -K DIR] [-m MODULE.ko]... [-e VAR=VALUE]...
-#                        [-t TIMEOUT] [-c CPUS] [-M MEM_MB] [-L]
+#                        [-t TIMEOUT] [-c CPUS] [-M MEM_MB] [-L] [-Q DIR]
 #                        -- COMMAND [ARGS...]
 #
 # The command's stdout and stderr are streamed to our stdout, and we exit with
@@ -40,7 +40,8 @@ usage()
 {
 	cat >&2 <<EOF
 usage: $PROG [-k KVER | -K DIR] [-m MODULE.ko]... [-e VAR=VALUE]...
-       [-t TIMEOUT_SECONDS] [-c CPUS] [-M MEM_MB] [-L] -- COMMAND [ARGS...]
+       [-t TIMEOUT_SECONDS] [-c CPUS] [-M MEM_MB] [-L] [-Q DIR]
+       -- COMMAND [ARGS...]
 
   -k KVER     kernel version to boot (/boot/vmlinuz-KVER); default: newest
   -K DIR      boot the kernel tools/debug-kernel.sh built into DIR (bzImage,
@@ -54,6 +55,8 @@ usage: $PROG [-k KVER | -K DIR] [-m MODULE.ko]... [-e VAR=VALUE]...
               being dismantled) and scan for kernel memory leaks
               (kmemleak); a leak, or a module that does not unload,
               fails the run like a splat
+  -Q DIR      share the host directory DIR, writable, at /run/carp-queue
+              (guests running at once coordinate through it)
 
 Environment: CARP_VM_CACHE (default /var/cache/carp-vm), CARP_VM_DEBUG=1,
 CARP_VM_APPEND (extra kernel parameters, e.g. kmemleak=off to measure
@@ -91,9 +94,11 @@ envs=()
 timeout_s=900
 cpus=2
 mem=1536
+queue=
 
-while getopts ':k:K:m:e:t:c:M:Lh' opt; do
+while getopts ':k:K:m:e:t:c:M:LQ:h' opt; do
 	case $opt in
+	Q) queue=$OPTARG ;;
 	k) kver=$OPTARG ;;
 	K) kdir=$OPTARG ;;
 	L) kmemleak=1 ;;
@@ -113,6 +118,10 @@ shift $((OPTIND - 1))
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "bad timeout: $timeout_s"
 [[ $cpus =~ ^[1-9][0-9]*$ ]] || die "bad CPU count: $cpus"
 [[ $mem =~ ^[1-9][0-9]*$ ]] || die "bad memory size: $mem"
+if [[ -n $queue ]]; then
+	[[ -d $queue && -w $queue ]] || die "-Q $queue: not a writable directory"
+	queue=$(readlink -f "$queue")
+fi
 for e in ${envs[@]+"${envs[@]}"}; do
 	[[ $e =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "bad -e argument: $e"
 done
@@ -307,6 +316,11 @@ if [ "$VM_MODULES" = 1 ]; then
 elif [ -n "$VM_MODDIR" ]; then
 	mount -o bind "$lower" "$r/lib/modules/$k" ||
 		die "cannot mount $VM_MODDIR"
+fi
+
+if [ -n "$VM_QUEUE" ]; then
+	mkdir -p $r/run/carp-queue
+	mount -t 9p -o "$p9" carpqueue $r/run/carp-queue || die "cannot mount carpqueue"
 fi
 
 # The caller's working directory, read-only at the same path.  It goes last
@@ -688,6 +702,7 @@ done
 	echo "VM_MODULES=$vm_modules"
 	echo "VM_MODDIR=$(shquote "${kdir:+$moddir}")"
 	echo "VM_KMEMLEAK=$kmemleak"
+	echo "VM_QUEUE=${queue:+1}"
 	echo "VM_BUSYBOX=$(shquote "$busybox")"
 } > "$tmp/share/vm.conf"
 
@@ -749,6 +764,12 @@ if [[ -n $kdir ]]; then
 	qemu+=(
 		-global PIIX4_PM.acpi-root-pci-hotplug=off
 		-global PIIX4_PM.acpi-pci-hotplug-with-bridge-support=off
+	)
+fi
+if [[ -n $queue ]]; then
+	qemu+=(
+		-fsdev "local,id=queue,path=$(qemu_escape "$queue"),security_model=none"
+		-device "virtio-9p-pci,fsdev=queue,mount_tag=carpqueue"
 	)
 fi
 if [[ -n $vm_cwd ]]; then
