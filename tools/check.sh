@@ -199,6 +199,16 @@ if want series; then
 	fi
 fi
 
+if want series; then
+	# Debian's python3, which has python3-docutils (tools/setup.sh).
+	if out=$(/usr/bin/python3 tools/rstcheck.py Documentation/networking/carp.rst 2>&1); then
+		result pass "carp.rst parses without a docutils warning"
+	else
+		result fail "carp.rst: docutils warnings"
+		printf '%s\n' "$out" | head -n 20
+	fi
+fi
+
 if want sparse; then
 	for k in "${KVERS[@]}"; do
 		if make --no-print-directory module KVER="$k" \
