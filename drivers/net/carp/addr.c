@@ -17,37 +17,84 @@
  */
 
 #include <linux/inetdevice.h>
+#include <net/addrconf.h>
+#include <net/if_inet6.h>
 #include <linux/rtnetlink.h>
 
 #include "carp.h"
 #include "hmac.h"
 
+/* Whether an IPv6 address of a carp device goes into the snapshot. */
+static bool carp_addr6_counts(const struct inet6_ifaddr *ifp,
+			      const struct inet6_ifaddr *leaving)
+{
+	return ifp != leaving && ifp->state != INET6_IFADDR_STATE_DEAD;
+}
+
+/* The device's IPv6 addresses into @addrs (room for @max), counted. */
+static unsigned int carp_addrs6_collect(struct net_device *dev, struct in6_addr *addrs,
+					unsigned int max,
+					const struct inet6_ifaddr *leaving)
+{
+	unsigned int n = 0;
+#if IS_ENABLED(CONFIG_IPV6)
+	struct inet6_dev *idev = __in6_dev_get(dev);
+	const struct inet6_ifaddr *ifp;
+
+	if (!idev)
+		return 0;
+	read_lock_bh(&idev->lock);
+	list_for_each_entry(ifp, &idev->addr_list, if_list) {
+		if (!carp_addr6_counts(ifp, leaving))
+			continue;
+		if (addrs && n < max)
+			addrs[n] = ifp->addr;
+		n++;
+	}
+	read_unlock_bh(&idev->lock);
+#endif
+	return addrs ? min(n, max) : n;
+}
+
 /**
  * carp_addrs_refresh - take a new snapshot of a carp device's addresses
  * @carp: the device
+ * @leaving: an IPv6 address on its way out, still listed; or NULL
+ * @gfp: GFP_ATOMIC from the inet6addr notifier, else GFP_KERNEL
+ *
+ * Under RTNL: every IPv4 address, then every IPv6 address but @leaving
+ * and those already dead.
  *
  * Return: 0 or -ENOMEM (the old snapshot then stays).
  */
-int carp_addrs_refresh(struct carp_dev *carp)
+int carp_addrs_refresh(struct carp_dev *carp, const struct inet6_ifaddr *leaving,
+		       gfp_t gfp)
 {
 	struct in_device *in_dev = __in_dev_get_rtnl(carp->dev);
+	unsigned int n = 0, n6;
 	struct carp_addrs *addrs, *old;
 	const struct in_ifaddr *ifa;
-	unsigned int n = 0;
 
 	ASSERT_RTNL();
 	if (in_dev)
 		in_dev_for_each_ifa_rtnl(ifa, in_dev)
 			n++;
-	addrs = kzalloc(struct_size(addrs, addr, n), GFP_KERNEL_ACCOUNT);
+	n6 = carp_addrs6_collect(carp->dev, NULL, 0, leaving);
+	addrs = kzalloc(struct_size(addrs, addr, n) + n6 * sizeof(struct in6_addr),
+			gfp | __GFP_ACCOUNT);
 	if (!addrs)
 		return -ENOMEM;
 	if (in_dev)
 		in_dev_for_each_ifa_rtnl(ifa, in_dev)
 			addrs->addr[addrs->n++] = ifa->ifa_local;
 	addrs->n = carp_addrs_normalize(addrs->addr, addrs->n);
+	addrs->addr6 = (struct in6_addr *)&addrs->addr[n];
+	addrs->n6 = carp_addrs6_collect(carp->dev, addrs->addr6, n6, leaving);
+	addrs->n6 = carp_addrs6_normalize(addrs->addr6, addrs->n6);
 	addrs->vips.v4 = addrs->addr;
 	addrs->vips.n4 = addrs->n;
+	addrs->vips.v6 = addrs->addr6;
+	addrs->vips.n6 = addrs->n6;
 
 	/* Readers hash under carp->lock; keep key and addresses consistent. */
 	spin_lock_bh(&carp->lock);
@@ -118,7 +165,7 @@ static int carp_inetaddr_event(struct notifier_block *nb, unsigned long event,
 	switch (event) {
 	case NETDEV_UP:
 		ifa->ifa_flags |= IFA_F_NOPREFIXROUTE;
-		carp_addrs_refresh(carp);
+		carp_addrs_refresh(carp, NULL, GFP_KERNEL);
 		if (!carp->parent)
 			carp_autobind(carp, ifa);
 		carp_update(carp);
@@ -129,7 +176,7 @@ static int carp_inetaddr_event(struct notifier_block *nb, unsigned long event,
 		 * with an HMAC over the addresses its peers still hold.
 		 */
 		carp_update(carp);
-		carp_addrs_refresh(carp);
+		carp_addrs_refresh(carp, NULL, GFP_KERNEL);
 		break;
 	}
 	return NOTIFY_DONE;
@@ -140,12 +187,42 @@ static struct notifier_block carp_inetaddr_notifier = {
 	.priority = 1,		/* before the FIB adds a prefix route */
 };
 
+/*
+ * IPv6 addresses enter the HMAC (after the IPv4 ones, as on the BSDs).  The
+ * inet6addr chain is atomic: called under RTNL, but the snapshot is taken
+ * with GFP_ATOMIC.  A leaving address is still listed in addrconf_ifdown().
+ */
+static int carp_inet6addr_event(struct notifier_block *nb, unsigned long event,
+				void *ptr)
+{
+	struct inet6_ifaddr *ifp = ptr;
+	struct net_device *dev = ifp->idev->dev;
+
+	if (!netif_is_carp(dev) || (event != NETDEV_UP && event != NETDEV_DOWN))
+		return NOTIFY_DONE;
+	carp_addrs_refresh(netdev_priv(dev), event == NETDEV_DOWN ? ifp : NULL,
+			   GFP_ATOMIC);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block carp_inet6addr_notifier = {
+	.notifier_call = carp_inet6addr_event,
+};
+
 int carp_addr_notifier_init(void)
 {
-	return register_inetaddr_notifier(&carp_inetaddr_notifier);
+	int err = register_inetaddr_notifier(&carp_inetaddr_notifier);
+
+	if (err)
+		return err;
+	err = register_inet6addr_notifier(&carp_inet6addr_notifier);
+	if (err)
+		unregister_inetaddr_notifier(&carp_inetaddr_notifier);
+	return err;
 }
 
 void carp_addr_notifier_exit(void)
 {
+	unregister_inet6addr_notifier(&carp_inet6addr_notifier);
 	unregister_inetaddr_notifier(&carp_inetaddr_notifier);
 }

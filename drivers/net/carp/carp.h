@@ -43,13 +43,15 @@ struct carp_port;
 #define CARP_EVENTS	8
 
 /*
- * Snapshot of a carp device's IPv4 addresses, normalized for the HMAC;
- * @vips describes them to the HMAC.
+ * Snapshot of a carp device's addresses, normalized for the HMAC: @n IPv4
+ * ones in @addr, then @n6 IPv6 ones at @addr6, in the same allocation;
+ * @vips describes both to the HMAC.
  */
 struct carp_addrs {
 	struct rcu_head rcu;
 	struct carp_vips vips;
-	unsigned int n;
+	unsigned int n, n6;
+	struct in6_addr *addr6;
 	__be32 addr[];
 };
 
@@ -219,7 +221,9 @@ const char *carp_state_name(enum carp_state state);
 
 /* addr.c: following the IPv4 addresses configured on carp devices. */
 
-int carp_addrs_refresh(struct carp_dev *carp);
+struct inet6_ifaddr;
+int carp_addrs_refresh(struct carp_dev *carp, const struct inet6_ifaddr *leaving,
+		       gfp_t gfp);
 void carp_addrs_free(struct carp_dev *carp);
 int carp_addr_notifier_init(void);
 void carp_addr_notifier_exit(void);
