@@ -24,17 +24,13 @@
 #include "carp.h"
 #include "hmac.h"
 
-/* Whether an IPv6 address of a carp device goes into the snapshot. */
-static bool carp_addr6_counts(const struct inet6_ifaddr *ifp,
-			      const struct inet6_ifaddr *leaving)
-{
-	return ifp != leaving && ifp->state != INET6_IFADDR_STATE_DEAD;
-}
-
-/* The device's IPv6 addresses into @addrs (room for @max), counted. */
+/*
+ * The device's live IPv6 addresses into @addrs (room for @max), counted.
+ * addrconf_ifdown() notifies an address's removal while it is still
+ * listed, already DEAD.
+ */
 static unsigned int carp_addrs6_collect(struct net_device *dev, struct in6_addr *addrs,
-					unsigned int max,
-					const struct inet6_ifaddr *leaving)
+					unsigned int max)
 {
 	unsigned int n = 0;
 #if IS_ENABLED(CONFIG_IPV6)
@@ -45,7 +41,7 @@ static unsigned int carp_addrs6_collect(struct net_device *dev, struct in6_addr 
 		return 0;
 	read_lock_bh(&idev->lock);
 	list_for_each_entry(ifp, &idev->addr_list, if_list) {
-		if (!carp_addr6_counts(ifp, leaving))
+		if (ifp->state == INET6_IFADDR_STATE_DEAD)
 			continue;
 		if (addrs && n < max)
 			addrs[n] = ifp->addr;
@@ -56,19 +52,21 @@ static unsigned int carp_addrs6_collect(struct net_device *dev, struct in6_addr 
 	return addrs ? min(n, max) : n;
 }
 
+/* Does the device hold an IPv6 address?  Under RTNL. */
+bool carp_has_addrs6(struct net_device *dev)
+{
+	return carp_addrs6_collect(dev, NULL, 0) > 0;
+}
+
 /**
  * carp_addrs_refresh - take a new snapshot of a carp device's addresses
  * @carp: the device
- * @leaving: an IPv6 address on its way out, still listed; or NULL
- * @gfp: GFP_ATOMIC from the inet6addr notifier, else GFP_KERNEL
  *
- * Under RTNL: every IPv4 address, then every IPv6 address but @leaving
- * and those already dead.
+ * Under RTNL: every IPv4 address, then every live IPv6 address.
  *
  * Return: 0 or -ENOMEM (the old snapshot then stays).
  */
-int carp_addrs_refresh(struct carp_dev *carp, const struct inet6_ifaddr *leaving,
-		       gfp_t gfp)
+int carp_addrs_refresh(struct carp_dev *carp)
 {
 	struct in_device *in_dev = __in_dev_get_rtnl(carp->dev);
 	unsigned int n = 0, n6;
@@ -79,9 +77,9 @@ int carp_addrs_refresh(struct carp_dev *carp, const struct inet6_ifaddr *leaving
 	if (in_dev)
 		in_dev_for_each_ifa_rtnl(ifa, in_dev)
 			n++;
-	n6 = carp_addrs6_collect(carp->dev, NULL, 0, leaving);
+	n6 = carp_addrs6_collect(carp->dev, NULL, 0);
 	addrs = kzalloc(struct_size(addrs, addr, n) + n6 * sizeof(struct in6_addr),
-			gfp | __GFP_ACCOUNT);
+			GFP_KERNEL_ACCOUNT);
 	if (!addrs)
 		return -ENOMEM;
 	if (in_dev)
@@ -89,7 +87,7 @@ int carp_addrs_refresh(struct carp_dev *carp, const struct inet6_ifaddr *leaving
 			addrs->addr[addrs->n++] = ifa->ifa_local;
 	addrs->n = carp_addrs_normalize(addrs->addr, addrs->n);
 	addrs->addr6 = (struct in6_addr *)&addrs->addr[n];
-	addrs->n6 = carp_addrs6_collect(carp->dev, addrs->addr6, n6, leaving);
+	addrs->n6 = carp_addrs6_collect(carp->dev, addrs->addr6, n6);
 	addrs->n6 = carp_addrs6_normalize(addrs->addr6, addrs->n6);
 	addrs->vips.v4 = addrs->addr;
 	addrs->vips.n4 = addrs->n;
@@ -165,7 +163,7 @@ static int carp_inetaddr_event(struct notifier_block *nb, unsigned long event,
 	switch (event) {
 	case NETDEV_UP:
 		ifa->ifa_flags |= IFA_F_NOPREFIXROUTE;
-		carp_addrs_refresh(carp, NULL, GFP_KERNEL);
+		carp_addrs_refresh(carp);
 		if (!carp->parent)
 			carp_autobind(carp, ifa);
 		carp_update(carp);
@@ -176,7 +174,7 @@ static int carp_inetaddr_event(struct notifier_block *nb, unsigned long event,
 		 * with an HMAC over the addresses its peers still hold.
 		 */
 		carp_update(carp);
-		carp_addrs_refresh(carp, NULL, GFP_KERNEL);
+		carp_addrs_refresh(carp);
 		break;
 	}
 	return NOTIFY_DONE;
@@ -188,9 +186,16 @@ static struct notifier_block carp_inetaddr_notifier = {
 };
 
 /*
- * IPv6 addresses enter the HMAC (after the IPv4 ones, as on the BSDs).  The
- * inet6addr chain is atomic: called under RTNL, but the snapshot is taken
- * with GFP_ATOMIC.  A leaving address is still listed in addrconf_ifdown().
+ * IPv6 addresses are shared like IPv4 ones.  Every host of the group holds
+ * them, so Duplicate Address Detection would fail them all but one: they
+ * are marked nodad as they are added (before addrconf starts DAD).  Their
+ * prefix route via the carp device, which addrconf adds from the request
+ * and not from the address, gets the worst metric, so that the parent's
+ * route to the subnet wins.
+ *
+ * The inet6addr chain is atomic, and RA autoconfiguration calls it from
+ * softirq without RTNL (carp devices have it off, but the administrator
+ * may turn it on): the rest, which needs RTNL, runs from a work item.
  */
 static int carp_inet6addr_event(struct notifier_block *nb, unsigned long event,
 				void *ptr)
@@ -200,9 +205,41 @@ static int carp_inet6addr_event(struct notifier_block *nb, unsigned long event,
 
 	if (!netif_is_carp(dev) || (event != NETDEV_UP && event != NETDEV_DOWN))
 		return NOTIFY_DONE;
-	carp_addrs_refresh(netdev_priv(dev), event == NETDEV_DOWN ? ifp : NULL,
-			   GFP_ATOMIC);
+	if (event == NETDEV_UP) {
+		spin_lock_bh(&ifp->lock);
+		ifp->flags |= IFA_F_NODAD;
+		if (!ifp->rt_priority)
+			ifp->rt_priority = CARP_ADDR6_METRIC;
+		spin_unlock_bh(&ifp->lock);
+	}
+	schedule_work(&((struct carp_dev *)netdev_priv(dev))->addr6_work);
 	return NOTIFY_DONE;
+}
+
+/**
+ * carp_addr6_work - act on IPv6 address changes of a carp device
+ * @work: carp_dev.addr6_work
+ *
+ * Cancelled only by the destructor, which runs without RTNL after
+ * unregistration: a device found unregistered here is left alone.
+ */
+void carp_addr6_work(struct work_struct *work)
+{
+	struct carp_dev *carp = container_of(work, struct carp_dev, addr6_work);
+
+	rtnl_lock();
+	if (carp->dev->reg_state == NETREG_REGISTERED) {
+		/*
+		 * As for IPv4: a MASTER losing its last address bows out
+		 * with an HMAC over the addresses its peers still hold.
+		 */
+		if (!carp_has_addrs6(carp->dev))
+			carp_update(carp);
+		carp_addrs_refresh(carp);
+		carp_mc6_sync(carp);
+		carp_update(carp);
+	}
+	rtnl_unlock();
 }
 
 static struct notifier_block carp_inet6addr_notifier = {

@@ -21,16 +21,22 @@ void carp_dev_stat_inc(struct carp_dev *carp, enum carp_stat stat)
 }
 
 /*
- * No IPv6 link-local address from the virtual MAC: every host of the group
- * would configure the same one.  Done before addrconf sees NETDEV_UP.
+ * IPv6 on a carp device carries the shared addresses the administrator
+ * puts there, and nothing else: no link-local address from the virtual
+ * MAC (every host of the group would configure the same one), no router
+ * advertisements, no SLAAC.  Done on every open, before addrconf sees
+ * NETDEV_UP; the administrator may change them afterwards.
  */
 static void carp_no_ipv6_autoconf(struct net_device *dev)
 {
 #if IS_ENABLED(CONFIG_IPV6)
 	struct inet6_dev *idev = __in6_dev_get(dev);
 
-	if (idev)
-		WRITE_ONCE(idev->cnf.addr_gen_mode, IN6_ADDR_GEN_MODE_NONE);
+	if (!idev)
+		return;
+	WRITE_ONCE(idev->cnf.addr_gen_mode, IN6_ADDR_GEN_MODE_NONE);
+	WRITE_ONCE(idev->cnf.accept_ra, 0);
+	WRITE_ONCE(idev->cnf.autoconf, 0);
 #endif
 }
 
@@ -136,6 +142,8 @@ static void carp_destruct(struct net_device *dev)
 	struct carp_dev *carp = netdev_priv(dev);
 
 	cancel_work_sync(&carp->event_work);
+	cancel_work_sync(&carp->addr6_work);
+	kfree(carp->mc6);
 	if (carp->tfm)
 		crypto_free_shash(carp->tfm);
 	carp_addrs_free(carp);
@@ -244,6 +252,7 @@ void carp_setup(struct net_device *dev)
 	carp->dev = dev;
 	INIT_LIST_HEAD(&carp->port_node);
 	INIT_WORK(&carp->event_work, carp_event_work);
+	INIT_WORK(&carp->addr6_work, carp_addr6_work);
 	carp_state_init(carp);
 	/* No carrier until bound to a parent that has one. */
 	netif_carrier_off(dev);

@@ -9,6 +9,8 @@
  *
  *  - ARP requests for a virtual address, broadcast or unicast to a virtual
  *    MAC, are answered by arp.c alone, with the virtual MAC;
+ *  - Neighbor Solicitations for a virtual IPv6 address go to the MASTER's
+ *    carp device, whose neighbour discovery answers (nd.c);
  *  - frames to a virtual MAC are accepted only by that vhid's MASTER and
  *    dropped everywhere else, counted as otherhost drops of the carp
  *    device; see carp_rx_on_carp() for which device they are received on;
@@ -24,6 +26,7 @@
 #include <linux/igmp.h>
 #include <linux/inetdevice.h>
 #include <linux/rtnetlink.h>
+#include <net/addrconf.h>
 #include <net/arp.h>
 #include <net/rtnetlink.h>
 
@@ -106,6 +109,12 @@ rx_handler_result_t carp_handle_frame(struct sk_buff **pskb)
 	if (skb->protocol == htons(ETH_P_ARP) &&
 	    carp_arp_rx(port, skb) == RX_HANDLER_CONSUMED)
 		return RX_HANDLER_CONSUMED;
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		rx_handler_result_t res = carp_nd_rx(port, skb);
+
+		if (res != RX_HANDLER_PASS)
+			return res;
+	}
 	dest = eth_hdr(skb)->h_dest;
 	if (carp_is_vmac(dest))
 		return carp_vmac_rx(port, skb, dest[ETH_ALEN - 1]);
@@ -245,13 +254,85 @@ void carp_port_detach(struct carp_dev *carp)
 	carp_update(carp);
 }
 
+#if IS_ENABLED(CONFIG_IPV6)
+/*
+ * The IPv6 groups on the parent: ff02::12 for advertisements and the
+ * solicited-node group of every shared address, so that MLD snooping
+ * switches forward both.  Joined while @join and the device has IPv6
+ * addresses; what was joined is remembered in carp->mc6 (memberships are
+ * counted, and other users of the same groups keep theirs).  New groups
+ * are joined before old ones are left, so a group in both stays joined.
+ */
+static void carp_mc6_set(struct carp_dev *carp, bool join)
+{
+	const struct carp_addrs *addrs = carp_addrs_rtnl(carp);
+	struct net_device *parent = carp->parent;
+	struct in6_addr *want = NULL;
+	unsigned int n = 0, i, j;
+
+	ASSERT_RTNL();
+	if (join && parent && __in6_dev_get(parent) && addrs && addrs->n6) {
+		want = kcalloc(addrs->n6 + 1, sizeof(*want), GFP_KERNEL);
+		if (!want)
+			return;		/* keep what we have */
+		want[n++] = carp_group6;
+		for (i = 0; i < addrs->n6; i++) {
+			addrconf_addr_solict_mult(&addrs->addr6[i], &want[n]);
+			for (j = 0; j < n && !ipv6_addr_equal(&want[j], &want[n]); j++)
+				;
+			if (j == n)
+				n++;
+		}
+		for (i = 0; i < n;) {
+			if (ipv6_dev_mc_inc(parent, &want[i]))
+				want[i] = want[--n];
+			else
+				i++;
+		}
+	}
+	for (i = 0; i < carp->nmc6; i++)
+		ipv6_dev_mc_dec(parent, &carp->mc6[i]);
+	kfree(carp->mc6);
+	carp->mc6 = n ? want : NULL;
+	carp->nmc6 = n;
+	if (!n)
+		kfree(want);
+}
+
+/* The parent lost its inet6_dev, and our memberships with it. */
+static void carp_mc6_forget(struct carp_dev *carp)
+{
+	kfree(carp->mc6);
+	carp->mc6 = NULL;
+	carp->nmc6 = 0;
+}
+#else
+static void carp_mc6_set(struct carp_dev *carp, bool join)
+{
+}
+
+static void carp_mc6_forget(struct carp_dev *carp)
+{
+}
+#endif
+
+/**
+ * carp_mc6_sync - follow a change of a carp device's IPv6 addresses
+ * @carp: the device, under RTNL
+ */
+void carp_mc6_sync(struct carp_dev *carp)
+{
+	carp_mc6_set(carp, carp->parent && netif_running(carp->dev));
+}
+
 /**
  * carp_lower_open - make the parent receive what an up carp device needs
  * @carp: the carp device, bound and going up
  *
  * The virtual MAC in the parent's unicast filter (or promiscuous mode,
- * which the core falls back to), and membership of 224.0.0.18 so that the
- * IP layer delivers advertisements to us and snooping switches forward them.
+ * which the core falls back to), and membership of 224.0.0.18 (and of the
+ * IPv6 groups, see carp_mc6_set()) so that the IP layer delivers
+ * advertisements to us and snooping switches forward them.
  */
 void carp_lower_open(struct carp_dev *carp)
 {
@@ -264,6 +345,7 @@ void carp_lower_open(struct carp_dev *carp)
 		ip_mc_inc_group(in_dev, CARP_GROUP);
 		carp->mc_joined = true;
 	}
+	carp_mc6_set(carp, true);
 }
 
 void carp_lower_close(struct carp_dev *carp)
@@ -277,6 +359,7 @@ void carp_lower_close(struct carp_dev *carp)
 	if (carp->mc_joined && in_dev)
 		ip_mc_dec_group(in_dev, CARP_GROUP);
 	carp->mc_joined = false;
+	carp_mc6_set(carp, false);
 }
 
 /*
@@ -303,7 +386,7 @@ static void carp_port_delete_all(struct carp_port *port)
 /*
  * The parent's MTU changed.  A carp device may not exceed it.  And below
  * 68 bytes the parent loses its in_device, with our 224.0.0.18
- * memberships; back above, inetdev's notifier (registered before ours, so
+ * memberships (below 1280 its inet6_dev, with the IPv6 ones); back above, inetdev's notifier (registered before ours, so
  * it has run) makes a new one without them.  Each change reaches us, so
  * memberships are forgotten when the in_device is gone and made again
  * when it is back; a plain MTU change touches nothing else.
@@ -322,6 +405,11 @@ static void carp_port_mtu_changed(struct carp_port *port)
 			ip_mc_inc_group(in_dev, CARP_GROUP);
 			carp->mc_joined = true;
 		}
+		/* Below 1280 bytes IPv6 goes the same way. */
+		if (!__in6_dev_get(port->dev))
+			carp_mc6_forget(carp);
+		else if (!carp->nmc6)
+			carp_mc6_sync(carp);
 	}
 }
 
