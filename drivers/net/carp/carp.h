@@ -246,6 +246,7 @@ bool carp_arp_shared(const struct carp_dev *carp, __be32 addr);
 int carp_arp_net_init(struct net *net);
 void carp_arp_net_exit(struct net *net);
 rx_handler_result_t carp_nd_rx(struct carp_port *port, struct sk_buff *skb);
+bool carp_nd_is_reply(struct carp_dev *carp, struct sk_buff *skb);
 bool carp_has_addr6(const struct carp_dev *carp, const struct in6_addr *addr);
 
 /* output.c: advertisements, gratuitous ARP and unsolicited NA, on the parent. */

@@ -39,10 +39,10 @@ bool carp_has_addr6(const struct carp_dev *carp, const struct in6_addr *addr)
 }
 
 /*
- * A Neighbor Solicitation, as ndisc_rcv() would take it: ICMPv6 right
- * after the IPv6 header, hop limit 255, code 0.  Sets @target.
+ * A neighbour discovery message of @type, as ndisc_rcv() would take it:
+ * ICMPv6 right after the IPv6 header, hop limit 255, code 0.  Sets @target.
  */
-static bool carp_nd_parse(struct sk_buff *skb, struct in6_addr *target)
+static bool carp_nd_parse(struct sk_buff *skb, u8 type, struct in6_addr *target)
 {
 	const struct ipv6hdr *ip6h;
 	const struct nd_msg *msg;
@@ -54,8 +54,7 @@ static bool carp_nd_parse(struct sk_buff *skb, struct in6_addr *target)
 	    ip6h->hop_limit != 255 || ntohs(ip6h->payload_len) < sizeof(*msg))
 		return false;
 	msg = (const struct nd_msg *)(ip6h + 1);
-	if (msg->icmph.icmp6_type != NDISC_NEIGHBOUR_SOLICITATION ||
-	    msg->icmph.icmp6_code)
+	if (msg->icmph.icmp6_type != type || msg->icmph.icmp6_code)
 		return false;
 	*target = msg->target;
 	return true;
@@ -103,7 +102,7 @@ rx_handler_result_t carp_nd_rx(struct carp_port *port, struct sk_buff *skb)
 	struct carp_dev *carp;
 	bool ours;
 
-	if (!carp_nd_parse(skb, &target))
+	if (!carp_nd_parse(skb, NDISC_NEIGHBOUR_SOLICITATION, &target))
 		return RX_HANDLER_PASS;
 	carp = carp_nd_owner(port, &target, &ours);
 	if (!ours)
@@ -122,4 +121,21 @@ rx_handler_result_t carp_nd_rx(struct carp_port *port, struct sk_buff *skb)
 	dev_sw_netstats_rx_add(carp->dev, skb->len);
 	skb->dev = carp->dev;
 	return RX_HANDLER_ANOTHER;
+}
+
+/**
+ * carp_nd_is_reply - is this an answer to carp0's own solicitation?
+ * @carp: a MASTER that received @skb on its virtual MAC
+ * @skb: an IPv6 frame
+ *
+ * A Neighbor Advertisement for a target carp0 has a neighbour entry for:
+ * carp0 itself resolves neighbours when traffic is sent through it, and
+ * must see the answers.
+ */
+bool carp_nd_is_reply(struct carp_dev *carp, struct sk_buff *skb)
+{
+	struct in6_addr target;
+
+	return carp_nd_parse(skb, NDISC_NEIGHBOUR_ADVERTISEMENT, &target) &&
+	       __ipv6_neigh_lookup_noref(carp->dev, &target);
 }

@@ -34,9 +34,9 @@
 
 /*
  * Frames a MASTER takes in on carp0 rather than on the parent: ARP replies
- * (carp0 resolving a neighbour for traffic sent through it) and IPv4 from
- * a host carp0 itself talks to, i.e. one it has a neighbour entry for
- * (sockets bound to carp0, routes via carp0).  Everything else sent to the
+ * and Neighbor Advertisements (carp0 resolving a neighbour for traffic
+ * sent through it) and IPv4 from a host carp0 itself talks to, i.e. one it
+ * has a neighbour entry for (sockets bound to carp0, routes via carp0).  Everything else sent to the
  * virtual MAC, above all clients' traffic to the virtual addresses, is
  * received on the parent: reverse path filtering then sees the interface
  * that routes back to the client, and replies route as usual.
@@ -54,6 +54,8 @@ static bool carp_rx_on_carp(struct carp_dev *carp, struct sk_buff *skb)
 		iph = ip_hdr(skb);
 		return __ipv4_neigh_lookup_noref(carp->dev,
 						 (__force u32)iph->saddr);
+	case htons(ETH_P_IPV6):
+		return carp_nd_is_reply(carp, skb);
 	default:
 		return false;
 	}
