@@ -78,8 +78,8 @@ int carp_addrs_refresh(struct carp_dev *carp)
 		in_dev_for_each_ifa_rtnl(ifa, in_dev)
 			n++;
 	n6 = carp_addrs6_collect(carp->dev, NULL, 0);
-	addrs = kzalloc(struct_size(addrs, addr, n) + n6 * sizeof(struct in6_addr),
-			GFP_KERNEL_ACCOUNT);
+	addrs = kvzalloc(struct_size(addrs, addr, n) + n6 * sizeof(struct in6_addr),
+			 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!addrs)
 		return -ENOMEM;
 	if (in_dev)
@@ -99,13 +99,13 @@ int carp_addrs_refresh(struct carp_dev *carp)
 	old = rcu_replace_pointer(carp->addrs, addrs, lockdep_rtnl_is_held());
 	spin_unlock_bh(&carp->lock);
 	if (old)
-		kfree_rcu(old, rcu);
+		kvfree_rcu(old, rcu);
 	return 0;
 }
 
 void carp_addrs_free(struct carp_dev *carp)
 {
-	kfree(rcu_dereference_protected(carp->addrs, true));
+	kvfree(rcu_dereference_protected(carp->addrs, true));
 	RCU_INIT_POINTER(carp->addrs, NULL);
 }
 
@@ -209,7 +209,7 @@ static int carp_inet6addr_event(struct notifier_block *nb, unsigned long event,
 		spin_lock_bh(&ifp->lock);
 		ifp->flags |= IFA_F_NODAD;
 		if (!ifp->rt_priority)
-			ifp->rt_priority = CARP_ADDR6_METRIC;
+			WRITE_ONCE(ifp->rt_priority, CARP_ADDR6_METRIC);
 		spin_unlock_bh(&ifp->lock);
 	}
 	schedule_work(&((struct carp_dev *)netdev_priv(dev))->addr6_work);

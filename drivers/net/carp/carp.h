@@ -118,6 +118,7 @@ static inline struct carp_addrs *carp_addrs_rtnl(struct carp_dev *carp)
 }
 
 void carp_setup(struct net_device *dev);
+void carp_ipv6_conf(struct net_device *dev);
 int carp_dev_init_priv(struct carp_dev *carp, u8 vhid);
 void carp_dev_stat_inc(struct carp_dev *carp, enum carp_stat stat);
 void carp_event_queue(struct carp_dev *carp, enum carp_state state);

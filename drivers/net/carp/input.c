@@ -3,8 +3,8 @@
  * Receiving advertisements: the IPv4 and IPv6 protocol 112 handlers.
  *
  * Advertisements reach us through the parent's IP stack (the parent joined
- * 224.0.0.18 and ff02::12), with skb->dev the parent.  Every packet is counted; every drop
- * is counted by reason and never changes any state.  Raw sockets on
+ * 224.0.0.18 and ff02::12), with skb->dev the parent.  Every packet is
+ * counted; every drop is counted by reason and never changes any state.  Raw sockets on
  * protocol 112 (keepalived, ucarp, tcpdump) still see everything: the IP
  * layer hands them clones before calling us.
  */
@@ -17,11 +17,17 @@
 
 #include "carp.h"
 
-/* What the handlers need of the IP header, for either family. */
+/*
+ * What the handlers need of the IP header, for either family: copied,
+ * since pulling the CARP header may move the packet's head.
+ */
 struct carp_input_ip {
 	u8 ttl;				/* TTL or hop limit */
 	bool v6;
-	const void *saddr;		/* for the log */
+	union {				/* the source, for the log */
+		__be32 saddr;
+		struct in6_addr saddr6;
+	};
 };
 
 static void carp_input_drop(struct sk_buff *skb, struct carp_dev *carp,
@@ -46,10 +52,10 @@ static void carp_input_drop(struct sk_buff *skb, struct carp_dev *carp,
 		return;
 	if (ip->v6)
 		pr_info("%s: vhid %u: dropped advertisement from %pI6c: %s\n",
-			skb->dev->name, vhid, ip->saddr, carp_stat_names[reason]);
+			skb->dev->name, vhid, &ip->saddr6, carp_stat_names[reason]);
 	else
 		pr_info("%s: vhid %u: dropped advertisement from %pI4: %s\n",
-			skb->dev->name, vhid, ip->saddr, carp_stat_names[reason]);
+			skb->dev->name, vhid, &ip->saddr, carp_stat_names[reason]);
 }
 
 /* Find the running carp device of this vhid on the parent, or NULL. */
@@ -119,7 +125,7 @@ static int carp_rcv(struct sk_buff *skb)
 	const struct iphdr *iph = ip_hdr(skb);
 	struct carp_input_ip ip = {
 		.ttl = iph->ttl,
-		.saddr = &iph->saddr,
+		.saddr = iph->saddr,
 	};
 
 	return carp_rcv_common(skb, &ip);
@@ -137,7 +143,7 @@ static int carp6_rcv(struct sk_buff *skb)
 	struct carp_input_ip ip = {
 		.ttl = ip6h->hop_limit,
 		.v6 = true,
-		.saddr = &ip6h->saddr,
+		.saddr6 = ip6h->saddr,
 	};
 
 	return carp_rcv_common(skb, &ip);

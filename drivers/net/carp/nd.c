@@ -97,25 +97,37 @@ static struct carp_dev *carp_nd_owner(struct carp_port *port,
  */
 rx_handler_result_t carp_nd_rx(struct carp_port *port, struct sk_buff *skb)
 {
-	const unsigned char *dest = eth_hdr(skb)->h_dest;
+	const unsigned char *dest;
 	struct in6_addr target;
 	struct carp_dev *carp;
 	bool ours;
 
 	if (!carp_nd_parse(skb, NDISC_NEIGHBOUR_SOLICITATION, &target))
 		return RX_HANDLER_PASS;
+	/* After the pull, which may have moved the head. */
+	dest = eth_hdr(skb)->h_dest;
 	carp = carp_nd_owner(port, &target, &ours);
 	if (!ours)
 		return RX_HANDLER_PASS;
-	/* A unicast solicitation for another host's MAC is not ours either. */
-	if (!is_multicast_ether_addr(dest) && carp &&
-	    !ether_addr_equal(dest, carp->dev->dev_addr))
-		return RX_HANDLER_PASS;
 	if (!carp) {
-		/* The MASTER, on another host, answers. */
-		consume_skb(skb);
+		/*
+		 * The MASTER, on another host, answers.  Sent to a virtual
+		 * MAC, the frame was for it: counted as carp_vmac_rx() counts.
+		 */
+		if (carp_is_vmac(dest)) {
+			carp = rcu_dereference(port->vhids[dest[ETH_ALEN - 1]]);
+			if (carp)
+				dev_core_stats_rx_otherhost_dropped_inc(carp->dev);
+			kfree_skb_reason(skb, SKB_DROP_REASON_OTHERHOST);
+		} else {
+			consume_skb(skb);
+		}
 		return RX_HANDLER_CONSUMED;
 	}
+	/* A unicast solicitation for another MAC is not ours. */
+	if (!is_multicast_ether_addr(dest) &&
+	    !ether_addr_equal(dest, carp->dev->dev_addr))
+		return RX_HANDLER_PASS;
 	if (!is_multicast_ether_addr(dest))
 		skb->pkt_type = PACKET_HOST;
 	dev_sw_netstats_rx_add(carp->dev, skb->len);

@@ -145,7 +145,7 @@ static int carp_fill_carphdr(struct carp_dev *carp, struct sk_buff *skb,
 		.vhid = carp->vhid,
 		.advbase = advbase,
 		.advskew = advskew,
-		.counter = ++carp->counter,
+		.counter = carp->counter,
 	};
 	int err;
 
@@ -217,16 +217,15 @@ drop:
 }
 
 /*
- * Three failed sends in a row suppress preemption host-wide, three good
- * ones lift it again (FreeBSD's CARP_SENDAD_MAX_ERRORS/MIN_SUCCESS).
+ * Three failed rounds of advertisements in a row suppress preemption
+ * host-wide, three good ones lift it again (FreeBSD's
+ * CARP_SENDAD_MAX_ERRORS/MIN_SUCCESS).  A round fails if any of its
+ * packets (one per address family) could not be sent.
  */
-static void carp_account_send(struct carp_dev *carp, bool ok, bool v6)
+static void carp_account_round(struct carp_dev *carp, bool ok)
 {
-	enum carp_stat out = v6 ? CARP_STAT_OPACKETS6 : CARP_STAT_OPACKETS;
 	struct net *net = dev_net(carp->dev);
 
-	carp_dev_stat_inc(carp, ok ? out : CARP_STAT_OERRORS);
-	carp_net_stat_inc(net, ok ? out : CARP_STAT_OERRORS);
 	if (ok) {
 		carp->send_errors = 0;
 		if (carp->send_suppressing && ++carp->send_ok >= 3) {
@@ -273,6 +272,7 @@ static int carp_xmit(struct sk_buff *skb)
 
 static int carp_send_one(struct carp_dev *carp, bool v6, u8 advbase, u8 advskew)
 {
+	enum carp_stat stat = CARP_STAT_OERRORS;
 	struct sk_buff *skb;
 	int err = -ENOBUFS;
 
@@ -281,7 +281,10 @@ static int carp_send_one(struct carp_dev *carp, bool v6, u8 advbase, u8 advskew)
 	rcu_read_unlock();
 	if (skb)
 		err = carp_xmit(skb);
-	carp_account_send(carp, !err, v6);
+	if (!err)
+		stat = v6 ? CARP_STAT_OPACKETS6 : CARP_STAT_OPACKETS;
+	carp_dev_stat_inc(carp, stat);
+	carp_net_stat_inc(dev_net(carp->dev), stat);
 	return err;
 }
 
@@ -292,8 +295,10 @@ static int carp_send_one(struct carp_dev *carp, bool v6, u8 advbase, u8 advskew)
  * @advskew: the advskew to put in the packet
  *
  * An IPv4 advertisement if the device has IPv4 addresses (or none at all),
- * an IPv6 one if it has IPv6 addresses, in that order and each with a
- * counter of its own, as the BSDs send them.
+ * an IPv6 one if it has IPv6 addresses, in that order, as the BSDs send
+ * them.  Both carry the same counter, as OpenBSD's do (FreeBSD counts per
+ * packet; nobody checks): a looped advertisement of ours is recognised by
+ * it whichever family it came in.
  *
  * Return: 0 or the first negative errno; failures are also counted.
  */
@@ -311,6 +316,7 @@ int carp_send_advert(struct carp_dev *carp, u8 advbase, u8 advskew)
 	v6 = IS_ENABLED(CONFIG_IPV6) && addrs && addrs->n6;
 	v4 = !v6 || addrs->n;
 	rcu_read_unlock();
+	carp->counter++;
 	if (v4)
 		err = carp_send_one(carp, false, advbase, advskew);
 	if (v6) {
@@ -318,6 +324,7 @@ int carp_send_advert(struct carp_dev *carp, u8 advbase, u8 advskew)
 
 		err = err ?: err6;
 	}
+	carp_account_round(carp, !err);
 	return err;
 }
 

@@ -26,6 +26,7 @@
 #include <linux/igmp.h>
 #include <linux/inetdevice.h>
 #include <linux/rtnetlink.h>
+#include <linux/sort.h>
 #include <net/addrconf.h>
 #include <net/arp.h>
 #include <net/rtnetlink.h>
@@ -257,54 +258,73 @@ void carp_port_detach(struct carp_dev *carp)
 }
 
 #if IS_ENABLED(CONFIG_IPV6)
+static int carp_in6_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct in6_addr));
+}
+
 /*
  * The IPv6 groups on the parent: ff02::12 for advertisements and the
  * solicited-node group of every shared address, so that MLD snooping
  * switches forward both.  Joined while @join and the device has IPv6
- * addresses; what was joined is remembered in carp->mc6 (memberships are
- * counted, and other users of the same groups keep theirs).  New groups
- * are joined before old ones are left, so a group in both stays joined.
+ * addresses.  What was joined is kept sorted in carp->mc6, duplicates
+ * included (memberships are counted, and other users of the same groups
+ * keep theirs), so that a change joins and leaves only the difference, in
+ * one pass: new groups are joined before old ones are left.
  */
 static void carp_mc6_set(struct carp_dev *carp, bool join)
 {
 	const struct carp_addrs *addrs = carp_addrs_rtnl(carp);
+	struct in6_addr *want = NULL, *old = carp->mc6;
+	unsigned int n = 0, nold = carp->nmc6, i, j, k;
 	struct net_device *parent = carp->parent;
-	struct in6_addr *want = NULL;
-	unsigned int n = 0, i, j;
+	int c;
 
 	ASSERT_RTNL();
-	if (join && parent && __in6_dev_get(parent) && addrs && addrs->n6) {
-		want = kcalloc(addrs->n6 + 1, sizeof(*want), GFP_KERNEL);
+	/* Joined only with a parent, left before it goes: nothing to do. */
+	if (!parent)
+		return;
+	if (join && __in6_dev_get(parent) && addrs && addrs->n6) {
+		want = kvmalloc_array(addrs->n6 + 1, sizeof(*want),
+				      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!want)
 			return;		/* keep what we have */
 		want[n++] = carp_group6;
-		for (i = 0; i < addrs->n6; i++) {
-			addrconf_addr_solict_mult(&addrs->addr6[i], &want[n]);
-			for (j = 0; j < n && !ipv6_addr_equal(&want[j], &want[n]); j++)
-				;
-			if (j == n)
-				n++;
-		}
-		for (i = 0; i < n;) {
-			if (ipv6_dev_mc_inc(parent, &want[i]))
-				want[i] = want[--n];
-			else
-				i++;
-		}
+		for (i = 0; i < addrs->n6; i++)
+			addrconf_addr_solict_mult(&addrs->addr6[i], &want[n++]);
+		sort(want, n, sizeof(*want), carp_in6_cmp, NULL);
 	}
-	for (i = 0; i < carp->nmc6; i++)
-		ipv6_dev_mc_dec(parent, &carp->mc6[i]);
-	kfree(carp->mc6);
-	carp->mc6 = n ? want : NULL;
-	carp->nmc6 = n;
-	if (!n)
-		kfree(want);
+	for (i = 0, j = 0; i < n || j < nold;) {
+		if (i == n)
+			c = 1;
+		else if (j == nold)
+			c = -1;
+		else
+			c = carp_in6_cmp(&want[i], &old[j]);
+		if (c > 0) {
+			ipv6_dev_mc_dec(parent, &old[j++]);
+			continue;
+		}
+		/* A group we could not join is not ours to leave later. */
+		if (c < 0 && ipv6_dev_mc_inc(parent, &want[i]))
+			want[i] = in6addr_any;
+		i++;
+		j += !c;
+	}
+	for (i = 0, k = 0; i < n; i++)
+		if (!ipv6_addr_any(&want[i]))
+			want[k++] = want[i];
+	kvfree(carp->mc6);
+	carp->mc6 = k ? want : NULL;
+	carp->nmc6 = k;
+	if (!k)
+		kvfree(want);
 }
 
 /* The parent lost its inet6_dev, and our memberships with it. */
 static void carp_mc6_forget(struct carp_dev *carp)
 {
-	kfree(carp->mc6);
+	kvfree(carp->mc6);
 	carp->mc6 = NULL;
 	carp->nmc6 = 0;
 }
@@ -422,6 +442,9 @@ static int carp_parent_event(struct notifier_block *nb, unsigned long event,
 	struct carp_port *port;
 	struct carp_dev *carp;
 
+	/* A carp device's own inet6_dev, made anew: see carp_ipv6_conf(). */
+	if (netif_is_carp(dev) && event == NETDEV_CHANGEMTU)
+		carp_ipv6_conf(dev);
 	if (!carp_port_exists(dev))
 		return NOTIFY_DONE;
 	port = carp_port_get_rtnl(dev);
