@@ -7,13 +7,16 @@ usage: nd_probe.py IFACE SOURCE TARGET [SECONDS] [DEST_MAC]
 
 Solicits TARGET from SOURCE (an address of IFACE) to TARGET's
 solicited-node group, or unicast to DEST_MAC (reachability confirmation,
-IPv6 destination TARGET).  Then prints one line per Neighbor Advertisement
-for TARGET seen within SECONDS (default 1):
+IPv6 destination TARGET).  SOURCE "::" sends a Duplicate Address
+Detection probe: from the unspecified address, without a source
+link-layer address option.  Then prints one line per Neighbor
+Advertisement for TARGET seen within SECONDS (default 1):
 
     ETH_SRC TLLA FLAGS
 
 with TLLA "-" when the option is missing and FLAGS a subset of "RSO"
-(router, solicited, override).  "listen" sends nothing: for unsolicited
+(router, solicited, override); an advertisement with a bad checksum or a
+hop limit other than 255 prints as "ETH_SRC invalid REASON".  "listen" sends nothing: for unsolicited
 advertisements.  Unlike "ip neigh", this shows *all* answers: a BACKUP or a
 parent that answers for a shared address shows up as a second line.
 """
@@ -50,7 +53,9 @@ def solicit(sock, mac, source, target, dest_mac):
     else:
         dst = bytes.fromhex("ff0200000000000000000001ff") + tgt[13:]
         eth_dst = b"\x33\x33" + dst[12:]
-    body = struct.pack("!BBHI", 135, 0, 0, 0) + tgt + bytes([1, 1]) + mac
+    body = struct.pack("!BBHI", 135, 0, 0, 0) + tgt
+    if source != "::":
+        body += bytes([1, 1]) + mac
     body = icmp6(src, dst, body)
     ip6 = struct.pack("!IHBB", 6 << 28, len(body), ICMPV6, 255) + src + dst
     sock.send(eth_dst + mac + struct.pack("!H", ETH_P_IPV6) + ip6 + body)
@@ -60,9 +65,16 @@ def parse_na(frame, target):
     """(eth_src, tlla, flags) of an NA for target, else None."""
     if len(frame) < 14 + 40 + 24 or frame[14 + 6] != ICMPV6:
         return None
-    icmp = frame[54:]
+    plen = struct.unpack("!H", frame[18:20])[0]
+    icmp = frame[54:54 + plen]
     if icmp[0] != 136 or icmp[8:24] != target:
         return None
+    src, dst = frame[22:38], frame[38:54]
+    pseudo = src + dst + struct.pack("!I3xB", len(icmp), ICMPV6)
+    if checksum(pseudo + icmp) != 0:
+        return frame[6:12].hex(":"), "invalid", "checksum"
+    if frame[21] != 255:
+        return frame[6:12].hex(":"), "invalid", "hop-limit-%d" % frame[21]
     bits = icmp[4]
     flags = "".join(f for f, b in (("R", 0x80), ("S", 0x40), ("O", 0x20)) if bits & b)
     tlla = "-"
