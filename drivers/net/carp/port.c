@@ -37,8 +37,8 @@
  * Frames a MASTER takes in on carp0 rather than on the parent: ARP replies
  * and Neighbor Advertisements (carp0 resolving a neighbour for traffic
  * sent through it) and IPv4 from a host carp0 itself talks to, i.e. one it
- * has a neighbour entry for (sockets bound to carp0, routes via carp0).  Everything else sent to the
- * virtual MAC, above all clients' traffic to the virtual addresses, is
+ * has a neighbour entry for (sockets bound to carp0, routes via carp0).
+ * Everything else sent to the virtual MAC, above all clients' traffic to the virtual addresses, is
  * received on the parent: reverse path filtering then sees the interface
  * that routes back to the client, and replies route as usual.
  */
@@ -408,10 +408,12 @@ static void carp_port_delete_all(struct carp_port *port)
 /*
  * The parent's MTU changed.  A carp device may not exceed it.  And below
  * 68 bytes the parent loses its in_device, with our 224.0.0.18
- * memberships (below 1280 its inet6_dev, with the IPv6 ones); back above, inetdev's notifier (registered before ours, so
- * it has run) makes a new one without them.  Each change reaches us, so
- * memberships are forgotten when the in_device is gone and made again
- * when it is back; a plain MTU change touches nothing else.
+ * memberships (below 1280 its inet6_dev, with the IPv6 ones); back above,
+ * inetdev's notifier (registered before ours, so it has run) makes a new
+ * one without them.  Each change reaches us, so memberships are
+ * forgotten when the in_device is gone and made again when it is back; a
+ * plain MTU change touches nothing else.  (A carp device that had to go
+ * below 1280 itself lost its IPv6 addresses; its MTU is not raised again.)
  */
 static void carp_port_mtu_changed(struct carp_port *port)
 {
