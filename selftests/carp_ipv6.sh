@@ -188,7 +188,7 @@ test_backup_silent()
 
 test_failover()
 {
-	local out t0 t1 pid
+	local out t0 t1 pid na=$TMPDIR/carp-na.$$ rc=0
 
 	converge || return 1
 	ip netns exec "$c" ping -6 -c 1 -W 2 $VIP6 >/dev/null ||
@@ -197,26 +197,25 @@ test_failover()
 	# A stale entry elsewhere: the takeover's NA must override it.
 	ip -n "$c" neigh replace $VIP6 lladdr 02:00:00:00:00:99 dev eth0 nud stale
 	masters_watch_start vhid1 "$a:carp0" "$b:carp0" || return 1
-	probe listen $VIP6 7 >"$TMPDIR/na.$$" &
+	probe listen $VIP6 7 >"$na" &
 	pid=$!
 	sleep 0.3
 	t0=$(now_ms)
 	ip -n "$a" link set eth0 down
-	wait_state "$b" carp0 MASTER 6 || { wait $pid; rm -f "$TMPDIR/na.$$"; return 1; }
+	wait_state "$b" carp0 MASTER 6 || rc=1
 	t1=$(now_ms)
-	log "parent down -> b MASTER in $((t1 - t0)) ms"
-	[ $((t1 - t0)) -le 4900 ] || fail "takeover took $((t1 - t0)) ms" ||
-		{ wait $pid; rm -f "$TMPDIR/na.$$"; return 1; }
 	wait $pid
-	check_eq "$(neigh_mac "$c" $VIP6)" $VMAC "client's entry, overridden by the NA" ||
-		{ rm -f "$TMPDIR/na.$$"; return 1; }
-	ip netns exec "$c" ping -6 -c 1 -W 2 $VIP6 >/dev/null ||
-		fail "client cannot reach $VIP6 after failover" || { rm -f "$TMPDIR/na.$$"; return 1; }
-	out=$(sort -u "$TMPDIR/na.$$")
-	rm -f "$TMPDIR/na.$$"
-	log "unsolicited NA: ${out:-none}"
+	out=$(sort -u "$na")
+	rm -f "$na"
+	[ $rc = 0 ] || return 1
+	log "parent down -> b MASTER in $((t1 - t0)) ms; unsolicited NA: ${out:-none}"
+	[ $((t1 - t0)) -le 4900 ] || fail "takeover took $((t1 - t0)) ms" || return 1
 	grep -q "^$VMAC $VMAC O$" <<<"$out" ||
 		fail "no unsolicited NA with the virtual MAC and override flag" || return 1
+	check_eq "$(neigh_mac "$c" $VIP6)" $VMAC "client's entry, overridden by the NA" ||
+		return 1
+	ip netns exec "$c" ping -6 -c 1 -W 2 $VIP6 >/dev/null ||
+		fail "client cannot reach $VIP6 after failover"
 	masters_watch_end $?
 }
 
@@ -273,8 +272,8 @@ test_dual_stack()
 	check_eq "$(neigh_mac "$c" $VIP4)" $VMAC "client's IPv4 neighbour" || rc=1
 	ip -n "$a" link set eth0 down
 	wait_state "$b" carp0 MASTER 6 || rc=1
-	ip netns exec "$c" ping -6 -c 1 -W 2 $VIP6 >/dev/null || fail "no IPv6 reply after failover" ||
-		rc=1
+	ip netns exec "$c" ping -6 -c 1 -W 2 $VIP6 >/dev/null ||
+		fail "no IPv6 reply after failover" || rc=1
 	masters_watch_end $rc
 }
 
