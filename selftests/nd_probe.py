@@ -16,8 +16,8 @@ Advertisement for TARGET seen within SECONDS (default 1):
 
 with TLLA "-" when the option is missing and FLAGS a subset of "RSO"
 (router, solicited, override); an advertisement with a bad checksum or a
-hop limit other than 255 prints as "ETH_SRC invalid REASON".  "listen" sends nothing: for unsolicited
-advertisements.  Unlike "ip neigh", this shows *all* answers: a BACKUP or a
+hop limit other than 255 prints as "ETH_SRC invalid REASON".  "listen"
+sends nothing: for unsolicited advertisements.  Unlike "ip neigh", this shows *all* answers: a BACKUP or a
 parent that answers for a shared address shows up as a second line.
 """
 import socket
