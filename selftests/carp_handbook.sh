@@ -9,6 +9,9 @@
 #                           carp1 vhid 2 advskew 100 192.168.1.51
 #   client    192.168.1.10  fetches http://192.168.1.50/ and .51/
 #
+# with IPv6 too: the hosts have 2001:db8::3, ::4, ::5 and ::10, vhid 1
+# shares 2001:db8::50 and vhid 2 2001:db8::51 beside the IPv4 addresses.
+#
 # Each server answers with its own name.  When hosta fails, provider serves
 # its address; when hosta returns, provider gives it back with
 # "ip link set carp0 down && ip link set carp0 up" (no preemption), or
@@ -26,7 +29,7 @@ serve()	# serve NS NAME: a web server in NS answering NAME
 
 	dir=$(mktemp -d)
 	echo "$2" > "$dir/index.html"
-	ip netns exec "$1" python3 -m http.server 80 --bind 0.0.0.0 \
+	ip netns exec "$1" python3 -m http.server 80 --bind :: \
 		--directory "$dir" > /dev/null 2>&1 &
 }
 
@@ -50,11 +53,20 @@ wait_served()
 	fail "$1 is served by $(fetch "$1"), not $2"
 }
 
-carp_add()	# carp_add NS DEV VHID ADVSKEW ADDR
+carp_add()	# carp_add NS DEV VHID ADVSKEW ADDR ADDR6
 {
 	ip -n "$1" link add link eth0 name "$2" type carp vhid "$3" advskew "$4" pass $PASS &&
 	ip -n "$1" addr add "$5/24" dev "$2" &&
-	ip -n "$1" link set "$2" up
+	ip -n "$1" link set "$2" up &&
+	ip -n "$1" -6 addr add "$6/64" dev "$2"
+}
+
+# eth0_up NS ADDR6: the parent back up, with the IPv6 address it lost
+# going down (as ifup would give it back).
+eth0_up()
+{
+	ip -n "$1" link set eth0 up &&
+	ip -n "$1" -6 addr replace "$2/64" dev eth0 nodad
 }
 
 states()
@@ -66,16 +78,25 @@ states()
 
 setup()
 {
+	local ns
+
 	lan_create || return 1
 	setup_ns hosta hostb provider client || return 1
+	# No DAD for the hosts' own addresses: a link-local address is then
+	# usable at once after a parent comes back up.
+	for ns in "$hosta" "$hostb" "$provider" "$client"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0 || return 1
+	done
 	lan_attach "$hosta" 192.168.1.3/24 && lan_attach "$hostb" 192.168.1.4/24 &&
 	lan_attach "$provider" 192.168.1.5/24 && lan_attach "$client" 192.168.1.10/24 ||
 		return 1
+	eth0_up "$hosta" 2001:db8::3 && eth0_up "$hostb" 2001:db8::4 &&
+	eth0_up "$provider" 2001:db8::5 && eth0_up "$client" 2001:db8::10 || return 1
 	serve "$hosta" hosta && serve "$hostb" hostb && serve "$provider" provider
-	carp_add "$hosta" carp0 1 0 192.168.1.50 &&
-	carp_add "$hostb" carp0 2 0 192.168.1.51 &&
-	carp_add "$provider" carp0 1 100 192.168.1.50 &&
-	carp_add "$provider" carp1 2 100 192.168.1.51
+	carp_add "$hosta" carp0 1 0 192.168.1.50 2001:db8::50 &&
+	carp_add "$hostb" carp0 2 0 192.168.1.51 2001:db8::51 &&
+	carp_add "$provider" carp0 1 100 192.168.1.50 2001:db8::50 &&
+	carp_add "$provider" carp1 2 100 192.168.1.51 2001:db8::51
 }
 
 test_converge()
@@ -87,8 +108,10 @@ test_converge()
 		return 1
 	say "converged: $(states)"
 	wait_served 192.168.1.50 hosta 5 && wait_served 192.168.1.51 hostb 5 || return 1
-	say "client: 192.168.1.50 is served by $(fetch 192.168.1.50)," \
-	    "192.168.1.51 by $(fetch 192.168.1.51)"
+	wait_served "[2001:db8::50]" hosta 5 && wait_served "[2001:db8::51]" hostb 5 ||
+		return 1
+	say "client: 192.168.1.50 and 2001:db8::50 are served by hosta," \
+	    "192.168.1.51 and 2001:db8::51 by hostb"
 	masters_watch_end
 }
 
@@ -105,6 +128,7 @@ test_hosta_fails()
 	t1=$(now_ms)
 	say "provider took over 192.168.1.50 after $((t1 - t0)) ms: $(states)"
 	wait_served 192.168.1.50 provider 5 || return 1
+	wait_served "[2001:db8::50]" provider 5 || return 1
 	check_eq "$(fetch 192.168.1.51)" hostb "192.168.1.51 unaffected" || return 1
 	say "client: 192.168.1.50 is served by $(fetch 192.168.1.50)," \
 	    "192.168.1.51 by $(fetch 192.168.1.51)"
@@ -118,7 +142,7 @@ test_hosta_returns_no_preempt()
 	masters_watch_start vhid1 "$hosta:carp0" "$provider:carp0" &&
 	masters_watch_start vhid2 "$hostb:carp0" "$provider:carp1" || return 1
 	say "hosta comes back; without preemption it stays BACKUP"
-	ip -n "$hosta" link set eth0 up
+	eth0_up "$hosta" 2001:db8::3 || return 1
 	wait_state "$hosta" carp0 BACKUP 5 || return 1
 	sleep 4
 	check_eq "$(carp_state "$provider" carp0)" MASTER "provider keeps the address" ||
@@ -131,6 +155,7 @@ test_hosta_returns_no_preempt()
 	t1=$(now_ms)
 	say "hosta is MASTER again after $((t1 - t0)) ms (provider bowed out): $(states)"
 	wait_state "$provider" carp0 BACKUP 5 && wait_served 192.168.1.50 hosta 5 || return 1
+	wait_served "[2001:db8::50]" hosta 5 || return 1
 	say "client: 192.168.1.50 is served by $(fetch 192.168.1.50)"
 	masters_watch_end
 }
@@ -148,7 +173,7 @@ test_hosta_returns_preempt()
 		return 1
 	say "provider serves 192.168.1.50: $(states)"
 	t0=$(now_ms)
-	ip -n "$hosta" link set eth0 up
+	eth0_up "$hosta" 2001:db8::3 || return 1
 	wait_state "$hosta" carp0 MASTER 8 || return 1
 	t1=$(now_ms)
 	say "hosta took its address back by itself after $((t1 - t0)) ms: $(states)"

@@ -28,7 +28,7 @@ test_fields_and_hmac()
 	local out want
 
 	out=$(ip netns exec "$c" python3 "$SELFTEST_DIR/carp_capture.py" eth0 3 $PCAP \
-		wirepass $VIP 10)
+		wirepass $VIP 10 3)
 	log "$out"
 	check_eq "$(wc -l <<<"$out")" 3 "advertisements captured" || return 1
 	# Every one identical (the counter is not printed) and as specified.
@@ -53,10 +53,45 @@ test_tshark()
 	grep -qE '(Virtual Rtr ID|VHID): 3' <<<"$text" || fail "tshark shows no vhid 3"
 }
 
+# A dual-stack vhid: one IPv4 and one IPv6 advertisement per interval, both
+# hashing both addresses; the IPv6 one from a's link-local address to
+# ff02::12, hop limit 255.  tshark decodes both.
+test_ipv6()
+{
+	local out want text i
+
+	ip -n "$a" -6 addr add 2001:db8::1/64 dev eth0 nodad || return 1
+	for ((i = 0; i < 50; i++)); do
+		ip -n "$a" -6 addr show dev eth0 scope link | grep -q "inet6 fe80" &&
+			! ip -n "$a" -6 addr show dev eth0 | grep -q tentative && break
+		sleep 0.1
+	done
+	ip -n "$a" link add link eth0 name carp1 type carp vhid 4 advskew 20 pass wirepass &&
+	ip -n "$a" link set carp1 up &&
+	ip -n "$a" addr add 10.0.0.101/24 dev carp1 &&
+	ip -n "$a" -6 addr add 2001:db8::101/64 dev carp1 &&
+	wait_state "$a" carp1 MASTER 10 || return 1
+	out=$(ip netns exec "$c" python3 "$SELFTEST_DIR/carp_capture.py" eth0 4 $PCAP6 \
+		wirepass 10.0.0.101,2001:db8::101 10 4)
+	log "$out"
+	want="src=00:00:5e:00:01:04 ip6 hlim=255 dst=ff02::12 ip6src=link-local plen=36"
+	want+=" ver=2 type=1 vhid=4 advbase=1 advskew=20 authlen=7 cksum=ok hmac=ok"
+	want+=$'\n'"src=00:00:5e:00:01:04 ttl=255 tos=0x10 len=56 ver=2 type=1 vhid=4"
+	want+=" advbase=1 advskew=20 authlen=7 cksum=ok hmac=ok"
+	check_eq "$(sort -u <<<"$out")" "$want" "dual-stack advertisements" || return 1
+	check_eq "$(grep -c ip6 <<<"$out")" 2 "IPv6 advertisements among 4" || return 1
+	text=$(HOME=/tmp tshark -r $PCAP6 -V 2>/dev/null)
+	check_eq "$(grep -c 'Checksum Status: Good' <<<"$text")" 4 \
+		"tshark checksum status, both families" || return 1
+	grep -q "Internet Protocol Version 6" <<<"$text" || fail "tshark saw no IPv6"
+}
+
 require_carp
+PCAP6=/tmp/carp-wireshark6-$$.pcap
 setup || exit $ksft_fail
-trap 'rm -f $PCAP; cleanup_all_ns' EXIT
-ktap_plan 2
+trap 'rm -f $PCAP $PCAP6; cleanup_all_ns' EXIT
+ktap_plan 3
 run_test "advertisement fields, checksum and HMAC as captured" test_fields_and_hmac
 run_test "tshark decodes them with a correct checksum" test_tshark
+run_test "dual-stack: IPv6 advertisements to ff02::12, HMAC over both" test_ipv6
 ktap_finish

@@ -17,50 +17,95 @@
  */
 
 #include <linux/inetdevice.h>
+#include <net/addrconf.h>
+#include <net/if_inet6.h>
 #include <linux/rtnetlink.h>
 
 #include "carp.h"
 #include "hmac.h"
 
+/*
+ * The device's live IPv6 addresses into @addrs (room for @max), counted.
+ * addrconf_ifdown() notifies an address's removal while it is still
+ * listed, already DEAD.
+ */
+static unsigned int carp_addrs6_collect(struct net_device *dev, struct in6_addr *addrs,
+					unsigned int max)
+{
+	unsigned int n = 0;
+#if IS_ENABLED(CONFIG_IPV6)
+	struct inet6_dev *idev = __in6_dev_get(dev);
+	const struct inet6_ifaddr *ifp;
+
+	if (!idev)
+		return 0;
+	read_lock_bh(&idev->lock);
+	list_for_each_entry(ifp, &idev->addr_list, if_list) {
+		if (ifp->state == INET6_IFADDR_STATE_DEAD)
+			continue;
+		if (addrs && n < max)
+			addrs[n] = ifp->addr;
+		n++;
+	}
+	read_unlock_bh(&idev->lock);
+#endif
+	return addrs ? min(n, max) : n;
+}
+
+/* Does the device hold an IPv6 address?  Under RTNL. */
+bool carp_has_addrs6(struct net_device *dev)
+{
+	return carp_addrs6_collect(dev, NULL, 0) > 0;
+}
+
 /**
  * carp_addrs_refresh - take a new snapshot of a carp device's addresses
  * @carp: the device
+ *
+ * Under RTNL: every IPv4 address, then every live IPv6 address.
  *
  * Return: 0 or -ENOMEM (the old snapshot then stays).
  */
 int carp_addrs_refresh(struct carp_dev *carp)
 {
 	struct in_device *in_dev = __in_dev_get_rtnl(carp->dev);
+	unsigned int n = 0, n6;
 	struct carp_addrs *addrs, *old;
 	const struct in_ifaddr *ifa;
-	unsigned int n = 0;
 
 	ASSERT_RTNL();
 	if (in_dev)
 		in_dev_for_each_ifa_rtnl(ifa, in_dev)
 			n++;
-	addrs = kzalloc(struct_size(addrs, addr, n), GFP_KERNEL_ACCOUNT);
+	n6 = carp_addrs6_collect(carp->dev, NULL, 0);
+	addrs = kvzalloc(struct_size(addrs, addr, n) + n6 * sizeof(struct in6_addr),
+			 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!addrs)
 		return -ENOMEM;
 	if (in_dev)
 		in_dev_for_each_ifa_rtnl(ifa, in_dev)
 			addrs->addr[addrs->n++] = ifa->ifa_local;
 	addrs->n = carp_addrs_normalize(addrs->addr, addrs->n);
+	addrs->addr6 = (struct in6_addr *)&addrs->addr[n];
+	addrs->n6 = carp_addrs6_collect(carp->dev, addrs->addr6, n6);
+	addrs->n6 = carp_addrs6_normalize(addrs->addr6, addrs->n6);
 	addrs->vips.v4 = addrs->addr;
 	addrs->vips.n4 = addrs->n;
+	addrs->vips.v6 = addrs->addr6;
+	addrs->vips.n6 = addrs->n6;
 
 	/* Readers hash under carp->lock; keep key and addresses consistent. */
 	spin_lock_bh(&carp->lock);
 	old = rcu_replace_pointer(carp->addrs, addrs, lockdep_rtnl_is_held());
 	spin_unlock_bh(&carp->lock);
 	if (old)
-		kfree_rcu(old, rcu);
+		kvfree_rcu(old, rcu);
 	return 0;
 }
 
 void carp_addrs_free(struct carp_dev *carp)
 {
-	kfree(rcu_dereference_protected(carp->addrs, true));
+	kvfree(rcu_dereference_protected(carp->addrs, true));
 	RCU_INIT_POINTER(carp->addrs, NULL);
 }
 
@@ -140,12 +185,81 @@ static struct notifier_block carp_inetaddr_notifier = {
 	.priority = 1,		/* before the FIB adds a prefix route */
 };
 
+/*
+ * IPv6 addresses are shared like IPv4 ones.  Every host of the group holds
+ * them, so Duplicate Address Detection would fail them all but one: they
+ * are marked nodad as they are added (before addrconf starts DAD).  Their
+ * prefix route via the carp device, which addrconf adds from the request
+ * and not from the address, gets the worst metric, so that the parent's
+ * route to the subnet wins.
+ *
+ * The inet6addr chain is atomic, and RA autoconfiguration calls it from
+ * softirq without RTNL (carp devices have it off, but the administrator
+ * may turn it on): the rest, which needs RTNL, runs from a work item.
+ */
+static int carp_inet6addr_event(struct notifier_block *nb, unsigned long event,
+				void *ptr)
+{
+	struct inet6_ifaddr *ifp = ptr;
+	struct net_device *dev = ifp->idev->dev;
+
+	if (!netif_is_carp(dev) || (event != NETDEV_UP && event != NETDEV_DOWN))
+		return NOTIFY_DONE;
+	if (event == NETDEV_UP) {
+		spin_lock_bh(&ifp->lock);
+		ifp->flags |= IFA_F_NODAD;
+		if (!ifp->rt_priority)
+			WRITE_ONCE(ifp->rt_priority, CARP_ADDR6_METRIC);
+		spin_unlock_bh(&ifp->lock);
+	}
+	schedule_work(&((struct carp_dev *)netdev_priv(dev))->addr6_work);
+	return NOTIFY_DONE;
+}
+
+/**
+ * carp_addr6_work - act on IPv6 address changes of a carp device
+ * @work: carp_dev.addr6_work
+ *
+ * Cancelled only by the destructor, which runs without RTNL after
+ * unregistration: a device found unregistered here is left alone.
+ */
+void carp_addr6_work(struct work_struct *work)
+{
+	struct carp_dev *carp = container_of(work, struct carp_dev, addr6_work);
+
+	rtnl_lock();
+	if (carp->dev->reg_state == NETREG_REGISTERED) {
+		/*
+		 * As for IPv4: a MASTER losing its last address bows out
+		 * with an HMAC over the addresses its peers still hold.
+		 */
+		if (!carp_has_addrs6(carp->dev))
+			carp_update(carp);
+		carp_addrs_refresh(carp);
+		carp_mc6_sync(carp);
+		carp_update(carp);
+	}
+	rtnl_unlock();
+}
+
+static struct notifier_block carp_inet6addr_notifier = {
+	.notifier_call = carp_inet6addr_event,
+};
+
 int carp_addr_notifier_init(void)
 {
-	return register_inetaddr_notifier(&carp_inetaddr_notifier);
+	int err = register_inetaddr_notifier(&carp_inetaddr_notifier);
+
+	if (err)
+		return err;
+	err = register_inet6addr_notifier(&carp_inet6addr_notifier);
+	if (err)
+		unregister_inetaddr_notifier(&carp_inetaddr_notifier);
+	return err;
 }
 
 void carp_addr_notifier_exit(void)
 {
+	unregister_inet6addr_notifier(&carp_inet6addr_notifier);
 	unregister_inetaddr_notifier(&carp_inetaddr_notifier);
 }

@@ -43,13 +43,15 @@ struct carp_port;
 #define CARP_EVENTS	8
 
 /*
- * Snapshot of a carp device's IPv4 addresses, normalized for the HMAC;
- * @vips describes them to the HMAC.
+ * Snapshot of a carp device's addresses, normalized for the HMAC: @n IPv4
+ * ones in @addr, then @n6 IPv6 ones at @addr6, in the same allocation;
+ * @vips describes both to the HMAC.
  */
 struct carp_addrs {
 	struct rcu_head rcu;
 	struct carp_vips vips;
-	unsigned int n;
+	unsigned int n, n6;
+	struct in6_addr *addr6;
 	__be32 addr[];
 };
 
@@ -61,6 +63,8 @@ struct carp_dev {
 	struct list_head port_node;		/* RTNL; RCU readers; port->carps */
 	bool uc_added;				/* RTNL: vMAC in parent filter */
 	bool mc_joined;				/* RTNL: parent in 224.0.0.18 */
+	struct in6_addr *mc6;			/* RTNL: groups joined on parent */
+	unsigned int nmc6;			/* RTNL: how many */
 
 	u8 vhid;				/* fixed after creation */
 	u8 advbase;				/* RTNL + @lock */
@@ -80,6 +84,7 @@ struct carp_dev {
 	struct timer_list md_timer;		/* BACKUP: master down */
 
 	struct work_struct event_work;		/* uevents after state changes */
+	struct work_struct addr6_work;		/* IPv6 address changes, RTNL */
 	u8 events[CARP_EVENTS];			/* @lock: states to announce */
 	unsigned int nevents;			/* @lock: oldest first */
 
@@ -94,6 +99,13 @@ static inline bool netif_is_carp(const struct net_device *dev)
 	return dev->rtnl_link_ops == &carp_link_ops;
 }
 
+/* ff02::12, where IPv6 advertisements go. */
+#define CARP_GROUP6_INIT { { { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12 } } }
+extern const struct in6_addr carp_group6;
+
+/* The metric of the prefix routes of IPv6 addresses on carp devices: the worst. */
+#define CARP_ADDR6_METRIC	U32_MAX
+
 /* Never more than the parent carries (macvlan's rule).  Under RTNL. */
 static inline bool carp_mtu_fits(const struct carp_dev *carp, int mtu)
 {
@@ -106,6 +118,7 @@ static inline struct carp_addrs *carp_addrs_rtnl(struct carp_dev *carp)
 }
 
 void carp_setup(struct net_device *dev);
+void carp_ipv6_conf(struct net_device *dev);
 int carp_dev_init_priv(struct carp_dev *carp, u8 vhid);
 void carp_dev_stat_inc(struct carp_dev *carp, enum carp_stat stat);
 void carp_event_queue(struct carp_dev *carp, enum carp_state state);
@@ -155,6 +168,7 @@ int carp_port_attach(struct carp_dev *carp, struct net_device *parent,
 void carp_port_detach(struct carp_dev *carp);
 void carp_lower_open(struct carp_dev *carp);
 void carp_lower_close(struct carp_dev *carp);
+void carp_mc6_sync(struct carp_dev *carp);
 int carp_parent_check(struct net_device *parent, u8 vhid,
 		      struct netlink_ext_ack *extack);
 int carp_port_notifier_init(void);
@@ -210,36 +224,40 @@ void carp_state_init(struct carp_dev *carp);
 void carp_state_shutdown(struct carp_dev *carp);
 void carp_state_stop(struct carp_dev *carp, const char *why);
 void carp_update(struct carp_dev *carp);
-enum carp_stat carp_state_input(struct carp_dev *carp, const struct carp_advert *adv,
-				__be32 saddr);
+enum carp_stat carp_state_input(struct carp_dev *carp, const struct carp_advert *adv);
 int carp_force_state(struct carp_dev *carp, enum carp_state state);
 void carp_advertise_now(struct carp_dev *carp);
 u8 carp_effective_skew(const struct carp_dev *carp);
 const char *carp_state_name(enum carp_state state);
 
-/* addr.c: following the IPv4 addresses configured on carp devices. */
+/* addr.c: following the addresses configured on carp devices. */
 
 int carp_addrs_refresh(struct carp_dev *carp);
 void carp_addrs_free(struct carp_dev *carp);
+bool carp_has_addrs6(struct net_device *dev);
+void carp_addr6_work(struct work_struct *work);
 int carp_addr_notifier_init(void);
 void carp_addr_notifier_exit(void);
 
-/* arp.c: ARP ownership of the virtual addresses. */
+/* arp.c: ARP ownership of the virtual addresses; nd.c: the same for IPv6. */
 
 rx_handler_result_t carp_arp_rx(struct carp_port *port, struct sk_buff *skb);
 bool carp_arp_is_reply(struct sk_buff *skb);
 bool carp_arp_shared(const struct carp_dev *carp, __be32 addr);
 int carp_arp_net_init(struct net *net);
 void carp_arp_net_exit(struct net *net);
+rx_handler_result_t carp_nd_rx(struct carp_port *port, struct sk_buff *skb);
+bool carp_nd_is_reply(struct carp_dev *carp, struct sk_buff *skb);
+bool carp_has_addr6(const struct carp_dev *carp, const struct in6_addr *addr);
 
-/* output.c: advertisements and gratuitous ARP, sent through the parent. */
+/* output.c: advertisements, gratuitous ARP and unsolicited NA, on the parent. */
 
 int carp_send_advert(struct carp_dev *carp, u8 advbase, u8 advskew);
 void carp_send_garp(struct carp_dev *carp);
 void carp_send_reset(struct carp_dev *carp);
 __be32 carp_parent_addr(struct net_device *parent, __be32 dst);
 
-/* input.c: the IP protocol 112 handler. */
+/* input.c: the IPv4 and IPv6 protocol 112 handlers. */
 
 int carp_input_init(void);
 void carp_input_exit(void);

@@ -20,17 +20,30 @@ void carp_dev_stat_inc(struct carp_dev *carp, enum carp_stat stat)
 	atomic_long_inc(&carp->stats[stat]);
 }
 
-/*
- * No IPv6 link-local address from the virtual MAC: every host of the group
- * would configure the same one.  Done before addrconf sees NETDEV_UP.
+/**
+ * carp_ipv6_conf - IPv6 settings of a carp device
+ * @dev: the carp device
+ *
+ * IPv6 on a carp device carries the shared addresses the administrator
+ * puts there, and nothing else: no link-local address from the virtual
+ * MAC (every host of the group would configure the same one), no router
+ * advertisements, no SLAAC.  And the addresses stay while the device is
+ * down, as IPv4 ones do: a dual-stack group that lost its IPv6 addresses
+ * would no longer authenticate.  Applied on every open, before addrconf
+ * sees NETDEV_UP, and to every inet6_dev addrconf makes anew (MTU back at
+ * 1280 or more); the administrator may change them in between.
  */
-static void carp_no_ipv6_autoconf(struct net_device *dev)
+void carp_ipv6_conf(struct net_device *dev)
 {
 #if IS_ENABLED(CONFIG_IPV6)
 	struct inet6_dev *idev = __in6_dev_get(dev);
 
-	if (idev)
-		WRITE_ONCE(idev->cnf.addr_gen_mode, IN6_ADDR_GEN_MODE_NONE);
+	if (!idev)
+		return;
+	WRITE_ONCE(idev->cnf.addr_gen_mode, IN6_ADDR_GEN_MODE_NONE);
+	WRITE_ONCE(idev->cnf.accept_ra, 0);
+	WRITE_ONCE(idev->cnf.autoconf, 0);
+	WRITE_ONCE(idev->cnf.keep_addr_on_down, 1);
 #endif
 }
 
@@ -38,7 +51,7 @@ static int carp_open(struct net_device *dev)
 {
 	struct carp_dev *carp = netdev_priv(dev);
 
-	carp_no_ipv6_autoconf(dev);
+	carp_ipv6_conf(dev);
 	if (carp->parent)
 		carp_lower_open(carp);
 	carp_update(carp);
@@ -136,6 +149,8 @@ static void carp_destruct(struct net_device *dev)
 	struct carp_dev *carp = netdev_priv(dev);
 
 	cancel_work_sync(&carp->event_work);
+	cancel_work_sync(&carp->addr6_work);
+	kvfree(carp->mc6);
 	if (carp->tfm)
 		crypto_free_shash(carp->tfm);
 	carp_addrs_free(carp);
@@ -233,8 +248,6 @@ void carp_setup(struct net_device *dev)
 	dev->lltx = true;
 	/* A carp device lives in its parent's namespace. */
 	dev->netns_immutable = true;
-	/* No IPv6 autoconfiguration, also if addrconf makes a new inet6_dev. */
-	dev->priv_flags |= IFF_NO_ADDRCONF;
 	/* Up to what the parent carries: carp_change_mtu() checks. */
 	dev->max_mtu = ETH_MAX_MTU;
 	dev->sysfs_groups[0] = &carp_attr_group;
@@ -244,6 +257,7 @@ void carp_setup(struct net_device *dev)
 	carp->dev = dev;
 	INIT_LIST_HEAD(&carp->port_node);
 	INIT_WORK(&carp->event_work, carp_event_work);
+	INIT_WORK(&carp->addr6_work, carp_addr6_work);
 	carp_state_init(carp);
 	/* No carrier until bound to a parent that has one. */
 	netif_carrier_off(dev);

@@ -9,6 +9,8 @@
  *
  *  - ARP requests for a virtual address, broadcast or unicast to a virtual
  *    MAC, are answered by arp.c alone, with the virtual MAC;
+ *  - Neighbor Solicitations for a virtual IPv6 address go to the MASTER's
+ *    carp device, whose neighbour discovery answers (nd.c);
  *  - frames to a virtual MAC are accepted only by that vhid's MASTER and
  *    dropped everywhere else, counted as otherhost drops of the carp
  *    device; see carp_rx_on_carp() for which device they are received on;
@@ -24,6 +26,8 @@
 #include <linux/igmp.h>
 #include <linux/inetdevice.h>
 #include <linux/rtnetlink.h>
+#include <linux/sort.h>
+#include <net/addrconf.h>
 #include <net/arp.h>
 #include <net/rtnetlink.h>
 
@@ -31,10 +35,10 @@
 
 /*
  * Frames a MASTER takes in on carp0 rather than on the parent: ARP replies
- * (carp0 resolving a neighbour for traffic sent through it) and IPv4 from
- * a host carp0 itself talks to, i.e. one it has a neighbour entry for
- * (sockets bound to carp0, routes via carp0).  Everything else sent to the
- * virtual MAC, above all clients' traffic to the virtual addresses, is
+ * and Neighbor Advertisements (carp0 resolving a neighbour for traffic
+ * sent through it) and IPv4 from a host carp0 itself talks to, i.e. one it
+ * has a neighbour entry for (sockets bound to carp0, routes via carp0).
+ * Everything else sent to the virtual MAC, above all clients' traffic to the virtual addresses, is
  * received on the parent: reverse path filtering then sees the interface
  * that routes back to the client, and replies route as usual.
  */
@@ -51,6 +55,8 @@ static bool carp_rx_on_carp(struct carp_dev *carp, struct sk_buff *skb)
 		iph = ip_hdr(skb);
 		return __ipv4_neigh_lookup_noref(carp->dev,
 						 (__force u32)iph->saddr);
+	case htons(ETH_P_IPV6):
+		return carp_nd_is_reply(carp, skb);
 	default:
 		return false;
 	}
@@ -106,6 +112,12 @@ rx_handler_result_t carp_handle_frame(struct sk_buff **pskb)
 	if (skb->protocol == htons(ETH_P_ARP) &&
 	    carp_arp_rx(port, skb) == RX_HANDLER_CONSUMED)
 		return RX_HANDLER_CONSUMED;
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		rx_handler_result_t res = carp_nd_rx(port, skb);
+
+		if (res != RX_HANDLER_PASS)
+			return res;
+	}
 	dest = eth_hdr(skb)->h_dest;
 	if (carp_is_vmac(dest))
 		return carp_vmac_rx(port, skb, dest[ETH_ALEN - 1]);
@@ -245,13 +257,104 @@ void carp_port_detach(struct carp_dev *carp)
 	carp_update(carp);
 }
 
+#if IS_ENABLED(CONFIG_IPV6)
+static int carp_in6_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct in6_addr));
+}
+
+/*
+ * The IPv6 groups on the parent: ff02::12 for advertisements and the
+ * solicited-node group of every shared address, so that MLD snooping
+ * switches forward both.  Joined while @join and the device has IPv6
+ * addresses.  What was joined is kept sorted in carp->mc6, duplicates
+ * included (memberships are counted, and other users of the same groups
+ * keep theirs), so that a change joins and leaves only the difference, in
+ * one pass: new groups are joined before old ones are left.
+ */
+static void carp_mc6_set(struct carp_dev *carp, bool join)
+{
+	const struct carp_addrs *addrs = carp_addrs_rtnl(carp);
+	struct in6_addr *want = NULL, *old = carp->mc6;
+	unsigned int n = 0, nold = carp->nmc6, i, j, k;
+	struct net_device *parent = carp->parent;
+	int c;
+
+	ASSERT_RTNL();
+	/* Joined only with a parent, left before it goes: nothing to do. */
+	if (!parent)
+		return;
+	if (join && __in6_dev_get(parent) && addrs && addrs->n6) {
+		want = kvmalloc_array(addrs->n6 + 1, sizeof(*want),
+				      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!want)
+			return;		/* keep what we have */
+		want[n++] = carp_group6;
+		for (i = 0; i < addrs->n6; i++)
+			addrconf_addr_solict_mult(&addrs->addr6[i], &want[n++]);
+		sort(want, n, sizeof(*want), carp_in6_cmp, NULL);
+	}
+	for (i = 0, j = 0; i < n || j < nold;) {
+		if (i == n)
+			c = 1;
+		else if (j == nold)
+			c = -1;
+		else
+			c = carp_in6_cmp(&want[i], &old[j]);
+		if (c > 0) {
+			ipv6_dev_mc_dec(parent, &old[j++]);
+			continue;
+		}
+		/* A group we could not join is not ours to leave later. */
+		if (c < 0 && ipv6_dev_mc_inc(parent, &want[i]))
+			want[i] = in6addr_any;
+		i++;
+		j += !c;
+	}
+	for (i = 0, k = 0; i < n; i++)
+		if (!ipv6_addr_any(&want[i]))
+			want[k++] = want[i];
+	kvfree(carp->mc6);
+	carp->mc6 = k ? want : NULL;
+	carp->nmc6 = k;
+	if (!k)
+		kvfree(want);
+}
+
+/* The parent lost its inet6_dev, and our memberships with it. */
+static void carp_mc6_forget(struct carp_dev *carp)
+{
+	kvfree(carp->mc6);
+	carp->mc6 = NULL;
+	carp->nmc6 = 0;
+}
+#else
+static void carp_mc6_set(struct carp_dev *carp, bool join)
+{
+}
+
+static void carp_mc6_forget(struct carp_dev *carp)
+{
+}
+#endif
+
+/**
+ * carp_mc6_sync - follow a change of a carp device's IPv6 addresses
+ * @carp: the device, under RTNL
+ */
+void carp_mc6_sync(struct carp_dev *carp)
+{
+	carp_mc6_set(carp, carp->parent && netif_running(carp->dev));
+}
+
 /**
  * carp_lower_open - make the parent receive what an up carp device needs
  * @carp: the carp device, bound and going up
  *
  * The virtual MAC in the parent's unicast filter (or promiscuous mode,
- * which the core falls back to), and membership of 224.0.0.18 so that the
- * IP layer delivers advertisements to us and snooping switches forward them.
+ * which the core falls back to), and membership of 224.0.0.18 (and of the
+ * IPv6 groups, see carp_mc6_set()) so that the IP layer delivers
+ * advertisements to us and snooping switches forward them.
  */
 void carp_lower_open(struct carp_dev *carp)
 {
@@ -264,6 +367,7 @@ void carp_lower_open(struct carp_dev *carp)
 		ip_mc_inc_group(in_dev, CARP_GROUP);
 		carp->mc_joined = true;
 	}
+	carp_mc6_set(carp, true);
 }
 
 void carp_lower_close(struct carp_dev *carp)
@@ -277,6 +381,7 @@ void carp_lower_close(struct carp_dev *carp)
 	if (carp->mc_joined && in_dev)
 		ip_mc_dec_group(in_dev, CARP_GROUP);
 	carp->mc_joined = false;
+	carp_mc6_set(carp, false);
 }
 
 /*
@@ -303,10 +408,12 @@ static void carp_port_delete_all(struct carp_port *port)
 /*
  * The parent's MTU changed.  A carp device may not exceed it.  And below
  * 68 bytes the parent loses its in_device, with our 224.0.0.18
- * memberships; back above, inetdev's notifier (registered before ours, so
- * it has run) makes a new one without them.  Each change reaches us, so
- * memberships are forgotten when the in_device is gone and made again
- * when it is back; a plain MTU change touches nothing else.
+ * memberships (below 1280 its inet6_dev, with the IPv6 ones); back above,
+ * inetdev's notifier (registered before ours, so it has run) makes a new
+ * one without them.  Each change reaches us, so memberships are
+ * forgotten when the in_device is gone and made again when it is back; a
+ * plain MTU change touches nothing else.  (A carp device that had to go
+ * below 1280 itself lost its IPv6 addresses; its MTU is not raised again.)
  */
 static void carp_port_mtu_changed(struct carp_port *port)
 {
@@ -322,6 +429,11 @@ static void carp_port_mtu_changed(struct carp_port *port)
 			ip_mc_inc_group(in_dev, CARP_GROUP);
 			carp->mc_joined = true;
 		}
+		/* Below 1280 bytes IPv6 goes the same way. */
+		if (!__in6_dev_get(port->dev))
+			carp_mc6_forget(carp);
+		else if (!carp->nmc6)
+			carp_mc6_sync(carp);
 	}
 }
 
@@ -332,6 +444,9 @@ static int carp_parent_event(struct notifier_block *nb, unsigned long event,
 	struct carp_port *port;
 	struct carp_dev *carp;
 
+	/* A carp device's own inet6_dev, made anew: see carp_ipv6_conf(). */
+	if (netif_is_carp(dev) && event == NETDEV_CHANGEMTU)
+		carp_ipv6_conf(dev);
 	if (!carp_port_exists(dev))
 		return NOTIFY_DONE;
 	port = carp_port_get_rtnl(dev);

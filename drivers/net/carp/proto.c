@@ -27,6 +27,8 @@ const char *const carp_stat_names[CARP_STAT_NUM] = {
 	[CARP_STAT_OPACKETS]	= "opackets",
 	[CARP_STAT_OERRORS]	= "oerrors",
 	[CARP_STAT_PREEMPT]	= "preempt",
+	[CARP_STAT_IPACKETS6]	= "ipackets6",
+	[CARP_STAT_OPACKETS6]	= "opackets6",
 };
 EXPORT_SYMBOL_IF_KUNIT(carp_stat_names);
 

@@ -62,9 +62,11 @@ enum carp_stat {
 	CARP_STAT_BADAUTH,	/* HMAC mismatch */
 	CARP_STAT_BADVHID,	/* no running carp device with this vhid */
 	CARP_STAT_DISALLOWED,	/* dropped because net.carp.allow is 0 */
-	CARP_STAT_OPACKETS,	/* advertisements sent */
+	CARP_STAT_OPACKETS,	/* IPv4 advertisements sent */
 	CARP_STAT_OERRORS,	/* advertisements that could not be sent */
 	CARP_STAT_PREEMPT,	/* transitions to MASTER */
+	CARP_STAT_IPACKETS6,	/* IPv6 CARP packets received */
+	CARP_STAT_OPACKETS6,	/* IPv6 advertisements sent */
 	CARP_STAT_NUM,
 };
 

@@ -10,7 +10,7 @@
  *             arrived for 3 * advbase + advskew/256 seconds; become MASTER.
  *
  * INIT -> BACKUP when the device is up, bound to a running parent with
- * carrier and has an IPv4 address; any of these going away means INIT.  A
+ * carrier and has an address; any of these going away means INIT.  A
  * MASTER that leaves while its parent can still send bows out: one last
  * advertisement with advbase 255 and advskew 255, which every BACKUP reads
  * as "master will time out" and takes over at once.
@@ -229,12 +229,16 @@ void carp_state_stop(struct carp_dev *carp, const char *why)
 	spin_unlock_bh(&carp->lock);
 }
 
-/* Does the device hold an IPv4 address?  Not the HMAC snapshot: see addr.c. */
+/*
+ * Does the device hold an address?  Asked of the device, not the HMAC
+ * snapshot, which can fail to follow (out of memory) and lags IPv6.
+ */
 static bool carp_has_addrs(const struct carp_dev *carp)
 {
 	const struct in_device *in_dev = __in_dev_get_rtnl(carp->dev);
 
-	return in_dev && rtnl_dereference(in_dev->ifa_list);
+	return (in_dev && rtnl_dereference(in_dev->ifa_list)) ||
+	       carp_has_addrs6(carp->dev);
 }
 
 /**
@@ -279,15 +283,13 @@ void carp_update(struct carp_dev *carp)
  * carp_state_input - act on an advertisement for this device's vhid
  * @carp: the device, found by vhid on the parent the packet arrived on
  * @adv: the decoded, checksummed advertisement
- * @saddr: its IP source, for logging only
  *
  * Runs in softirq under rcu_read_lock().  The HMAC is checked here, under
  * the lock that also serialises key changes.
  *
  * Return: CARP_ACCEPT or the drop reason.
  */
-enum carp_stat carp_state_input(struct carp_dev *carp, const struct carp_advert *adv,
-				__be32 saddr)
+enum carp_stat carp_state_input(struct carp_dev *carp, const struct carp_advert *adv)
 {
 	struct carp_addrs *addrs = rcu_dereference(carp->addrs);
 	enum carp_verdict verdict;

@@ -110,6 +110,8 @@ CARP_STAT_ATTR(badauth, CARP_STAT_BADAUTH);
 CARP_STAT_ATTR(opackets, CARP_STAT_OPACKETS);
 CARP_STAT_ATTR(oerrors, CARP_STAT_OERRORS);
 CARP_STAT_ATTR(preempt, CARP_STAT_PREEMPT);
+CARP_STAT_ATTR(ipackets6, CARP_STAT_IPACKETS6);
+CARP_STAT_ATTR(opackets6, CARP_STAT_OPACKETS6);
 
 static struct attribute *carp_attrs[] = {
 	&dev_attr_vhid.attr,
@@ -124,6 +126,8 @@ static struct attribute *carp_attrs[] = {
 	&carp_stat_attr_opackets.attr.attr,
 	&carp_stat_attr_oerrors.attr.attr,
 	&carp_stat_attr_preempt.attr.attr,
+	&carp_stat_attr_ipackets6.attr.attr,
+	&carp_stat_attr_opackets6.attr.attr,
 	NULL,
 };
 
