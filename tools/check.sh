@@ -144,7 +144,8 @@ debug_order()
 		[carp_failover.sh]=230 [carp_arpbalance.sh]=225 [carp_netlink.sh]=210
 		[carp_sysctl.sh]=205 [carp_handbook.sh]=165 [carp_wirefuzz.sh]=155
 		[carp_parent_flaps.sh]=140 [carp_ucarp.sh]=120 [carp_parents.sh]=90
-		[carp_module.sh]=45 [carp_wireshark.sh]=45 [carp_churn.sh]=290)
+		[carp_module.sh]=45 [carp_wireshark.sh]=60 [carp_churn.sh]=290
+		[carp_ipv6.sh]=230)
 	local scripts=$1 s
 
 	if [ -z "$scripts" ]; then
