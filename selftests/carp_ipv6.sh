@@ -129,7 +129,24 @@ test_no_dad()
 		grep -q "inet6 fe80" <<<"$out" &&
 			{ fail "$ns: carp0 has a link-local address: $out" || rc=1; }
 	done
-	return $rc
+	[ $rc = 0 ] || return 1
+	# A link-local address is refused, with the reason.
+	if out=$(ip -n "$a" -6 addr add fe80::1/64 dev carp0 2>&1); then
+		fail "fe80::1 accepted on carp0" || return 1
+	fi
+	grep -q "link-local" <<<"$out" || fail "refused without the reason: $out" || return 1
+	# "ip addr replace" clears nodad: down and up make it nodad again.
+	ip -n "$b" -6 addr replace $VIP6/64 dev carp0 || return 1
+	ip -n "$b" link set carp0 down && ip -n "$b" link set carp0 up || return 1
+	out=$(ip -n "$b" -6 addr show dev carp0)
+	grep -q "inet6 $VIP6/64 .*nodad" <<<"$out" && ! grep -Eq "tentative|dadfailed" <<<"$out" ||
+		fail "after replace, down and up: $out" || return 1
+	# Below 1280 and back, the MASTER's carp0 gets a new inet6_dev, and
+	# addrconf would give it a link-local address from the virtual MAC.
+	ip -n "$a" link set carp0 mtu 1200 && ip -n "$a" link set carp0 mtu 1500 || return 1
+	sleep 1
+	out=$(ip -n "$a" -6 addr show dev carp0)
+	! grep -q "inet6 fe80" <<<"$out" || fail "link-local address after the MTU cycle: $out"
 }
 
 test_groups_on_parent()

@@ -129,7 +129,12 @@ judge_selftests()
 # a kill) go with us.
 SLOT_PIDS=()
 notok=()
-stop_guests() { [ ${#SLOT_PIDS[@]} -eq 0 ] || kill "${SLOT_PIDS[@]}" 2>/dev/null; }
+queue=
+stop_guests()
+{
+	[ ${#SLOT_PIDS[@]} -eq 0 ] || kill "${SLOT_PIDS[@]}" 2>/dev/null
+	[ -z "$queue" ] || rm -rf "$queue"
+}
 trap stop_guests EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -291,7 +296,7 @@ if want selftests; then
 		debug_list=$(debug_order "${SELFTESTS:-${CHECK_DEBUG_SELFTESTS:-}}")
 	queue=$(mktemp -d "${TMPDIR:-/tmp}/carp-queue.XXXXXX")
 	# -L: a kmemleak scan after the tests; any leak fails the run.
-	debug_args=(-K "$dbg_out" -m "$dbg_mod/carp.ko" -L -t 3600
+	debug_args=(-K "$dbg_out" -m "$dbg_mod/carp.ko" -L -t 4500
 		    -Q "$queue" -e CARP_QUEUE=/run/carp-queue)
 	(
 		renice -n 5 -p "$BASHPID" > /dev/null

@@ -247,9 +247,20 @@ cmd_run()
 	# between them, each script once: in the order given, a guest runs
 	# those it is the first to claim (mkdir is atomic on the host).
 	[ $# -gt 0 ] || set -- $(sed -n "s/^$collection://p" "$dir/kselftest-list.txt")
+	if [ ! -d "$CARP_QUEUE" ] || [ ! -w "$CARP_QUEUE" ]; then
+		echo "not ok - the queue $CARP_QUEUE is not a writable directory"
+		echo "selftests: 0 passed, 1 failed, 0 skipped"
+		exit 1
+	fi
 	{
 		for t in "$@"; do
-			mkdir "$CARP_QUEUE/$(basename "$t")" 2>/dev/null || continue
+			# Claimed by the other guest, or nothing runs anywhere.
+			if ! mkdir "$CARP_QUEUE/$(basename "$t")" 2>/dev/null; then
+				[ -d "$CARP_QUEUE/$(basename "$t")" ] && continue
+				echo "not ok - cannot claim $(basename "$t") in $CARP_QUEUE"
+				echo "@runner-exit 1"
+				continue
+			fi
 			args=(-t "$collection:$(basename "$t")")
 			[ -n "${SELFTEST_TIMEOUT:-}" ] && args+=(-o "$SELFTEST_TIMEOUT")
 			"$dir/run_kselftest.sh" "${args[@]}" 2>&1

@@ -8,36 +8,24 @@ usage: tools/rstcheck.py FILE...
 Not Sphinx: the kernel's roles and directives (:doc:, :ref:, kernel-doc)
 would be reported as unknown, so carp.rst uses none of them.
 """
+import io
 import sys
 
-import docutils.frontend
-import docutils.parsers.rst
+import docutils.core
 import docutils.utils
 
 
-def settings():
-    if hasattr(docutils.frontend, "get_default_settings"):
-        return docutils.frontend.get_default_settings(docutils.parsers.rst.Parser)
-    return docutils.frontend.OptionParser(
-        components=(docutils.parsers.rst.Parser,)).get_default_values()
-
-
 def check(path):
+    """The warnings and errors of parsing PATH and of the transforms that
+    follow (references, targets, substitutions)."""
     with open(path, encoding="utf-8") as f:
         src = f.read()
-    problems = []
-
-    def observer(msg):
-        if msg["level"] >= docutils.utils.Reporter.WARNING_LEVEL:
-            problems.append(msg.astext().strip())
-
-    opts = settings()
-    opts.report_level = 5       # printed here, not by docutils
-    opts.halt_level = 5
-    doc = docutils.utils.new_document(path, opts)
-    doc.reporter.attach_observer(observer)
-    docutils.parsers.rst.Parser().parse(src, doc)
-    return problems
+    stream = io.StringIO()
+    docutils.core.publish_doctree(
+        src, source_path=path,
+        settings_overrides={"report_level": docutils.utils.Reporter.WARNING_LEVEL,
+                            "halt_level": 5, "warning_stream": stream})
+    return [stream.getvalue().strip()] if stream.getvalue().strip() else []
 
 
 def main():

@@ -246,6 +246,31 @@ static struct notifier_block carp_inet6addr_notifier = {
 	.notifier_call = carp_inet6addr_event,
 };
 
+/*
+ * No link-local address on a carp device: every host of the group would
+ * hold it, addrconf would derive one from the virtual MAC if it ever
+ * configured the device (an inet6_dev made anew after an MTU below 1280,
+ * a stable_secret written to "default"), and OpenBSD hashes such
+ * addresses differently.  Refused here, with the reason, before addrconf
+ * adds it; the BSDs' shared IPv6 addresses are global ones.
+ */
+static int carp_inet6addr_validate(struct notifier_block *nb, unsigned long event,
+				   void *ptr)
+{
+	struct in6_validator_info *i6vi = ptr;
+
+	if (event != NETDEV_UP || !netif_is_carp(i6vi->i6vi_dev->dev) ||
+	    !(ipv6_addr_type(&i6vi->i6vi_addr) & IPV6_ADDR_LINKLOCAL))
+		return NOTIFY_DONE;
+	NL_SET_ERR_MSG(i6vi->extack,
+		       "A carp device cannot share a link-local address: every host would have it");
+	return notifier_from_errno(-EADDRNOTAVAIL);
+}
+
+static struct notifier_block carp_inet6addr_validator = {
+	.notifier_call = carp_inet6addr_validate,
+};
+
 int carp_addr_notifier_init(void)
 {
 	int err = register_inetaddr_notifier(&carp_inetaddr_notifier);
@@ -254,12 +279,21 @@ int carp_addr_notifier_init(void)
 		return err;
 	err = register_inet6addr_notifier(&carp_inet6addr_notifier);
 	if (err)
-		unregister_inetaddr_notifier(&carp_inetaddr_notifier);
+		goto err_v4;
+	err = register_inet6addr_validator_notifier(&carp_inet6addr_validator);
+	if (err)
+		goto err_v6;
+	return 0;
+err_v6:
+	unregister_inet6addr_notifier(&carp_inet6addr_notifier);
+err_v4:
+	unregister_inetaddr_notifier(&carp_inetaddr_notifier);
 	return err;
 }
 
 void carp_addr_notifier_exit(void)
 {
+	unregister_inet6addr_validator_notifier(&carp_inet6addr_validator);
 	unregister_inet6addr_notifier(&carp_inet6addr_notifier);
 	unregister_inetaddr_notifier(&carp_inetaddr_notifier);
 }

@@ -37,6 +37,7 @@ void carp_ipv6_conf(struct net_device *dev)
 {
 #if IS_ENABLED(CONFIG_IPV6)
 	struct inet6_dev *idev = __in6_dev_get(dev);
+	struct inet6_ifaddr *ifp;
 
 	if (!idev)
 		return;
@@ -44,6 +45,14 @@ void carp_ipv6_conf(struct net_device *dev)
 	WRITE_ONCE(idev->cnf.accept_ra, 0);
 	WRITE_ONCE(idev->cnf.autoconf, 0);
 	WRITE_ONCE(idev->cnf.keep_addr_on_down, 1);
+	/* "ip addr replace" clears nodad, and the notifier does not see it. */
+	read_lock_bh(&idev->lock);
+	list_for_each_entry(ifp, &idev->addr_list, if_list) {
+		spin_lock(&ifp->lock);
+		ifp->flags |= IFA_F_NODAD;
+		spin_unlock(&ifp->lock);
+	}
+	read_unlock_bh(&idev->lock);
 #endif
 }
 

@@ -18,6 +18,7 @@
  * nodad).
  */
 
+#include <linux/bsearch.h>
 #include <linux/etherdevice.h>
 #include <linux/icmpv6.h>
 #include <linux/ipv6.h>
@@ -26,16 +27,22 @@
 
 #include "carp.h"
 
-/* Is @addr one of the device's IPv6 addresses?  Under rcu_read_lock(). */
+static int carp_in6_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct in6_addr));
+}
+
+/*
+ * Is @addr one of the device's IPv6 addresses?  Under rcu_read_lock().
+ * The snapshot is sorted (carp_addrs6_normalize()); no link-local
+ * address, whose scope bytes it clears, is ever among them.
+ */
 bool carp_has_addr6(const struct carp_dev *carp, const struct in6_addr *addr)
 {
 	const struct carp_addrs *addrs = rcu_dereference(carp->addrs);
-	unsigned int i;
 
-	for (i = 0; addrs && i < addrs->n6; i++)
-		if (ipv6_addr_equal(&addrs->addr6[i], addr))
-			return true;
-	return false;
+	return addrs && addrs->n6 &&
+	       bsearch(addr, addrs->addr6, addrs->n6, sizeof(*addr), carp_in6_cmp);
 }
 
 /*
@@ -46,7 +53,17 @@ static bool carp_nd_parse(struct sk_buff *skb, u8 type, struct in6_addr *target)
 {
 	const struct ipv6hdr *ip6h;
 	const struct nd_msg *msg;
+	struct ipv6hdr ip6buf;
+	const u8 *icmp_type;
+	u8 typebuf;
 
+	/* A look first: most IPv6 frames are not for us, and stay unpulled. */
+	ip6h = skb_header_pointer(skb, 0, sizeof(ip6buf), &ip6buf);
+	if (!ip6h || ip6h->nexthdr != IPPROTO_ICMPV6)
+		return false;
+	icmp_type = skb_header_pointer(skb, sizeof(*ip6h), 1, &typebuf);
+	if (!icmp_type || *icmp_type != type)
+		return false;
 	if (!pskb_may_pull(skb, sizeof(*ip6h) + sizeof(*msg)))
 		return false;
 	ip6h = ipv6_hdr(skb);

@@ -196,8 +196,16 @@ static struct sk_buff *carp_build_advert(struct carp_dev *carp, bool v6,
 #if IS_ENABLED(CONFIG_IPV6)
 		struct in6_addr saddr;
 
-		if (!carp_parent_addr6(parent, &saddr))
-			goto drop;
+		/*
+		 * A parent without a usable IPv6 address of its own (IPv6
+		 * off, its link-local one failed DAD): from the first shared
+		 * address, which only a MASTER sends, rather than not at all.
+		 */
+		if (!carp_parent_addr6(parent, &saddr)) {
+			if (!addrs || !addrs->n6)
+				goto drop;
+			saddr = addrs->addr6[0];
+		}
 		carp_fill_ip6hdr(skb, &saddr, &carp_group6, IPPROTO_CARP,
 				 sizeof(struct carp_hdr));
 		ipv6_eth_mc_map(&carp_group6, dmac);
