@@ -215,7 +215,8 @@ bool carp_ip6_scoped(const struct in6_addr *addr)
 }
 EXPORT_SYMBOL_IF_KUNIT(carp_ip6_scoped);
 
-static int carp_addr6_cmp(const void *a, const void *b)
+/* The order of carp_addrs6_normalize(): bytewise, for sort() and bsearch(). */
+int carp_addr6_cmp(const void *a, const void *b)
 {
 	return memcmp(a, b, sizeof(struct in6_addr));
 }

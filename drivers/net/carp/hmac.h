@@ -47,6 +47,7 @@ enum carp_stat carp_advert_authenticate(struct crypto_shash *tfm,
 					const struct carp_advert *adv);
 unsigned int carp_addrs_normalize(__be32 *addrs, unsigned int naddrs);
 unsigned int carp_addrs6_normalize(struct in6_addr *addrs, unsigned int naddrs);
+int carp_addr6_cmp(const void *a, const void *b);
 bool carp_ip6_scoped(const struct in6_addr *addr);
 
 #if IS_ENABLED(CONFIG_KUNIT)

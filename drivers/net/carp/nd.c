@@ -27,11 +27,6 @@
 
 #include "carp.h"
 
-static int carp_in6_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, sizeof(struct in6_addr));
-}
-
 /*
  * Is @addr one of the device's IPv6 addresses?  Under rcu_read_lock().
  * The snapshot is sorted (carp_addrs6_normalize()); no link-local
@@ -42,7 +37,7 @@ bool carp_has_addr6(const struct carp_dev *carp, const struct in6_addr *addr)
 	const struct carp_addrs *addrs = rcu_dereference(carp->addrs);
 
 	return addrs && addrs->n6 &&
-	       bsearch(addr, addrs->addr6, addrs->n6, sizeof(*addr), carp_in6_cmp);
+	       bsearch(addr, addrs->addr6, addrs->n6, sizeof(*addr), carp_addr6_cmp);
 }
 
 /*

@@ -258,11 +258,6 @@ void carp_port_detach(struct carp_dev *carp)
 }
 
 #if IS_ENABLED(CONFIG_IPV6)
-static int carp_in6_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, sizeof(struct in6_addr));
-}
-
 /*
  * The IPv6 groups on the parent: ff02::12 for advertisements and the
  * solicited-node group of every shared address, so that MLD snooping
@@ -292,7 +287,7 @@ static void carp_mc6_set(struct carp_dev *carp, bool join)
 		want[n++] = carp_group6;
 		for (i = 0; i < addrs->n6; i++)
 			addrconf_addr_solict_mult(&addrs->addr6[i], &want[n++]);
-		sort(want, n, sizeof(*want), carp_in6_cmp, NULL);
+		sort(want, n, sizeof(*want), carp_addr6_cmp, NULL);
 	}
 	for (i = 0, j = 0; i < n || j < nold;) {
 		if (i == n)
@@ -300,7 +295,7 @@ static void carp_mc6_set(struct carp_dev *carp, bool join)
 		else if (j == nold)
 			c = -1;
 		else
-			c = carp_in6_cmp(&want[i], &old[j]);
+			c = carp_addr6_cmp(&want[i], &old[j]);
 		if (c > 0) {
 			ipv6_dev_mc_dec(parent, &old[j++]);
 			continue;
