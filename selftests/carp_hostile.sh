@@ -255,7 +255,8 @@ test_sysctl_write_needs_net_admin()
 	local kv k before rc=0
 
 	reset
-	for kv in preempt=1 allow=0 log=3 arpbalance=1; do
+	for kv in preempt=1 allow=0 log=3 arpbalance=1 demotion=5 \
+		  ifdown_demotion_factor=1 senderr_demotion_factor=1; do
 		k=${kv%=*}
 		before=$(carp_sysctl "$b" "$k")
 		if no_admin "$b" "sysctl -qw net.carp.$kv" 2>/dev/null; then
@@ -263,7 +264,8 @@ test_sysctl_write_needs_net_admin()
 			rc=1
 		fi
 		check_eq "$(carp_sysctl "$b" "$k")" "$before" "net.carp.$k" || rc=1
-		ip netns exec "$b" sysctl -qw "net.carp.$k=$before"
+		# A write of demotion adds: nothing to put back.
+		[ "$k" = demotion ] || ip netns exec "$b" sysctl -qw "net.carp.$k=$before"
 	done
 	return $rc
 }
@@ -271,26 +273,29 @@ test_sysctl_write_needs_net_admin()
 # --- module parameters -----------------------------------------------------
 
 PARAMS=/sys/module/carp/parameters
-KNOBS="allow preempt log arpbalance"
+KNOBS="allow preempt log arpbalance ifdown_demotion_factor senderr_demotion_factor"
 
 params_body()
 {
 	local k kv v rc=0
 
 	# The initial namespace's sysctls show through the parameters...
-	for kv in preempt=1 allow=0 log=3 arpbalance=1; do
+	for kv in preempt=1 allow=0 log=3 arpbalance=1 ifdown_demotion_factor=17 \
+		  senderr_demotion_factor=1000000; do
 		sysctl -qw "net.carp.$kv" || return 1
 		check_eq "$(cat $PARAMS/${kv%=*})" "${kv#*=}" \
 			"parameter ${kv%=*} after sysctl net.carp.$kv" || return 1
 	done
 	# ...and writing a parameter sets the sysctl.
-	for kv in preempt=0 allow=1 log=5 arpbalance=0; do
+	for kv in preempt=0 allow=1 log=5 arpbalance=0 ifdown_demotion_factor=0 \
+		  senderr_demotion_factor=240; do
 		echo "${kv#*=}" > "$PARAMS/${kv%=*}" || fail "writing parameter $kv" || return 1
 		check_eq "$(sysctl -n "net.carp.${kv%=*}")" "${kv#*=}" \
 			"net.carp.${kv%=*} after parameter $kv" || return 1
 	done
 	# Out of range: refused, nothing changes.
-	for kv in preempt=7 allow=2 log=99 arpbalance=-1; do
+	for kv in preempt=7 allow=2 log=99 arpbalance=-1 ifdown_demotion_factor=1000001 \
+		  senderr_demotion_factor=-1; do
 		k=${kv%=*}
 		v=$(cat "$PARAMS/$k")
 		if (echo "${kv#*=}" > "$PARAMS/$k") 2>/dev/null; then

@@ -79,6 +79,8 @@ struct carp_dev {
 	unsigned int send_ok;			/* consecutive successes */
 	bool send_suppressing;			/* holds a suppress_preempt */
 	bool link_suppressing;			/* holds a suppress_preempt */
+	int send_demotion;			/* @lock: what send_suppressing added */
+	int link_demotion;			/* RTNL: what link_suppressing added */
 	struct crypto_shash *tfm;
 	struct timer_list ad_timer;		/* MASTER: next advertisement */
 	struct timer_list md_timer;		/* BACKUP: master down */
@@ -185,15 +187,29 @@ struct carp_net {
 	int preempt;
 	int log;
 	int arpbalance;
+	int ifdown_factor;	/* net.carp.ifdown_demotion_factor */
+	int senderr_factor;	/* net.carp.senderr_demotion_factor */
 	/*
 	 * suppress_preempt: how many reasons (a parent down, repeated send
-	 * errors) there are to advertise with skew 240 everywhere.  Changed
-	 * from softirq, hence atomic; the read-only sysctl shows its counter.
+	 * errors) there are to suppress preemption; each adds its factor to
+	 * the demotion.  Changed from softirq, hence atomic; the read-only
+	 * sysctl shows its counter.
 	 */
 	atomic_t suppress;
+	/*
+	 * net.carp.demotion, added to every device's advskew on the wire and
+	 * in elections (carp_demoted_skew()): what the administrator wrote,
+	 * @demotion_admin (within +-CARP_DEMOTION_MAX, under
+	 * @demotion_lock), plus the factor each reason to suppress preemption
+	 * added when it began (it gives back the same).  64 bits: no sum of
+	 * factors overflows it.
+	 */
+	atomic64_t demotion;
+	spinlock_t demotion_lock;
+	int demotion_admin;
 	/* This namespace's own budget for log lines: no neighbour can use it up. */
 	struct ratelimit_state log_rs;
-	struct work_struct suppress_work;	/* advertise now, all MASTERs */
+	struct work_struct demote_work;		/* advertise now, all MASTERs */
 	struct net *net;
 	struct ctl_table_header *sysctl_hdr;
 	atomic_long_t stats[CARP_STAT_NUM];
@@ -210,7 +226,15 @@ static inline struct carp_net *carp_net(const struct net *net)
 
 void carp_net_stat_inc(struct net *net, enum carp_stat stat);
 bool carp_log_ok(struct net *net, int level);
-void carp_suppress_adjust(struct net *net, int delta);
+#define CARP_DEMOTION_MAX	1000000	/* net.carp.demotion and the factors */
+
+enum carp_suppress_reason {
+	CARP_SUPPRESS_IFDOWN,	/* the parent is down or has no carrier */
+	CARP_SUPPRESS_SENDERR,	/* three rounds of sends failed */
+};
+
+int carp_suppress_begin(struct net_device *dev, enum carp_suppress_reason why);
+void carp_suppress_end(struct net_device *dev, int demotion, const char *why);
 int carp_netns_init(void);
 void carp_netns_exit(void);
 

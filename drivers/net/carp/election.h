@@ -20,7 +20,7 @@ enum carp_verdict {
 /* Our side of the comparison: own timing values and the preempt switch. */
 struct carp_self {
 	u8 advbase;
-	u8 advskew;		/* effective skew: 240 while suppressed */
+	u8 advskew;		/* effective skew: carp_demoted_skew() */
 	bool preempt;
 	u64 counter;		/* of our last advertisement, while MASTER */
 };
@@ -28,6 +28,7 @@ struct carp_self {
 enum carp_verdict carp_elect(enum carp_state state, const struct carp_self *self,
 			     u8 rx_advbase, u8 rx_advskew);
 const char *carp_verdict_reason(enum carp_verdict verdict);
+u8 carp_demoted_skew(u8 advskew, s64 demotion);
 
 struct crypto_shash;
 struct carp_advert;

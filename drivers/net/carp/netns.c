@@ -6,10 +6,14 @@
  *   net.carp.preempt          1: a BACKUP takes over from a slower MASTER
  *   net.carp.log              0 nothing, 1 bad packets, 2+ also state changes
  *   net.carp.arpbalance       1: share an address between vhids by ARP
- *   net.carp.suppress_preempt read-only: reasons to advertise with skew 240
+ *   net.carp.suppress_preempt read-only: reasons to suppress preemption
+ *   net.carp.demotion         added to every advskew (clamped to 0..240);
+ *                             reading gives it, writing adds to it
+ *   net.carp.ifdown_demotion_factor   what a parent down adds, per device
+ *   net.carp.senderr_demotion_factor  what failing sends add, per device
  *
- * The module parameters of the same names (/sys/module/carp/parameters/)
- * are the initial namespace's values: reading shows them, writing sets them
+ * The module parameters of the same names (/sys/module/carp/parameters/),
+ * all but demotion and suppress_preempt, are the initial namespace's values: reading shows them, writing sets them
  * with the sysctl's range check, and a value given at load time is where
  * the initial namespace starts.  Every new namespace starts from the
  * initial namespace's values of the moment.  The statistics are in
@@ -99,6 +103,25 @@ static struct carp_param carp_param_arpbalance = {
 module_param_cb(arpbalance, &carp_param_ops, &carp_param_arpbalance, 0644);
 MODULE_PARM_DESC(arpbalance, "net.carp.arpbalance of the initial namespace (0-1, default 0)");
 
+static struct carp_param carp_param_ifdown_factor = {
+	.offset = offsetof(struct carp_net, ifdown_factor),
+	.max = CARP_DEMOTION_MAX, .boot = CARP_MAXSKEW,
+};
+module_param_cb(ifdown_demotion_factor, &carp_param_ops, &carp_param_ifdown_factor, 0644);
+MODULE_PARM_DESC(ifdown_demotion_factor,
+		 "net.carp.ifdown_demotion_factor of the initial namespace (0-1000000, default 240)");
+
+static struct carp_param carp_param_senderr_factor = {
+	.offset = offsetof(struct carp_net, senderr_factor),
+	.max = CARP_DEMOTION_MAX, .boot = CARP_MAXSKEW,
+};
+module_param_cb(senderr_demotion_factor, &carp_param_ops, &carp_param_senderr_factor, 0644);
+MODULE_PARM_DESC(senderr_demotion_factor,
+		 "net.carp.senderr_demotion_factor of the initial namespace (0-1000000, default 240)");
+
+static int carp_demotion_max = CARP_DEMOTION_MAX;
+static int carp_demotion_min = -CARP_DEMOTION_MAX;
+
 /*
  * proc_dointvec_minmax() for a net.carp value, and writing needs
  * CAP_NET_ADMIN in the namespace's user namespace: the sysctl core lets
@@ -115,6 +138,62 @@ static int carp_sysctl_minmax(const struct ctl_table *table, int write, void *bu
 		return -EPERM;
 	tmp.extra1 = SYSCTL_ZERO;
 	return proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+}
+
+/*
+ * Add @delta to the demotion of @cn; every MASTER advertises its new skew
+ * at once, so that a preempting peer takes over within one packet.  Any
+ * context.
+ */
+static void carp_demote(struct carp_net *cn, s64 delta, const struct net_device *dev,
+			const char *why)
+{
+	s64 now;
+
+	if (!delta)
+		return;
+	now = atomic64_add_return(delta, &cn->demotion);
+	if (carp_log_ok(cn->net, 2))
+		pr_info("carp: %s: demoted by %lld to %lld (%s)\n",
+			dev ? dev->name : "-", delta, now, why);
+	schedule_work(&cn->demote_work);
+}
+
+/*
+ * net.carp.demotion, FreeBSD's: reading gives the namespace's demotion,
+ * writing adds the value written (-1000000..1000000) to it, and needs
+ * CAP_NET_ADMIN.  What the administrator added in all must stay within
+ * that range too, so that no sum overflows.
+ */
+static int carp_sysctl_demotion(const struct ctl_table *table, int write, void *buffer,
+				size_t *lenp, loff_t *ppos)
+{
+	struct carp_net *cn = table->extra1;
+	struct ctl_table tmp = *table;
+	int v = 0, err;
+
+	tmp.data = &v;
+	tmp.maxlen = sizeof(v);
+	if (!write) {
+		v = clamp_t(s64, atomic64_read(&cn->demotion), INT_MIN, INT_MAX);
+		return proc_dointvec(&tmp, write, buffer, lenp, ppos);
+	}
+	if (!ns_capable(cn->net->user_ns, CAP_NET_ADMIN))
+		return -EPERM;
+	tmp.extra1 = &carp_demotion_min;
+	tmp.extra2 = &carp_demotion_max;
+	err = proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+	if (err || !v)
+		return err;
+	spin_lock(&cn->demotion_lock);
+	if (abs(cn->demotion_admin + v) > CARP_DEMOTION_MAX)
+		err = -EINVAL;
+	else
+		cn->demotion_admin += v;
+	spin_unlock(&cn->demotion_lock);
+	if (!err)
+		carp_demote(cn, v, NULL, "net.carp.demotion");
+	return err;
 }
 
 static const struct ctl_table carp_sysctl_template[] = {
@@ -152,6 +231,26 @@ static const struct ctl_table carp_sysctl_template[] = {
 		.mode		= 0444,
 		.proc_handler	= proc_dointvec,
 	},
+	{
+		.procname	= "demotion",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= carp_sysctl_demotion,
+	},
+	{
+		.procname	= "ifdown_demotion_factor",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= carp_sysctl_minmax,
+		.extra2		= &carp_demotion_max,
+	},
+	{
+		.procname	= "senderr_demotion_factor",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= carp_sysctl_minmax,
+		.extra2		= &carp_demotion_max,
+	},
 };
 
 void carp_net_stat_inc(struct net *net, enum carp_stat stat)
@@ -187,9 +286,9 @@ bool carp_log_ok(struct net *net, int level)
 }
 
 /* Every MASTER in the namespace advertises its new skew at once. */
-static void carp_suppress_work(struct work_struct *work)
+static void carp_demote_work(struct work_struct *work)
 {
-	struct carp_net *cn = container_of(work, struct carp_net, suppress_work);
+	struct carp_net *cn = container_of(work, struct carp_net, demote_work);
 	struct net_device *dev;
 
 	rtnl_lock();
@@ -200,17 +299,39 @@ static void carp_suppress_work(struct work_struct *work)
 }
 
 /**
- * carp_suppress_adjust - add a reason to suppress preemption, or drop one
- * @net: the namespace (the host)
- * @delta: +1 or -1
+ * carp_suppress_begin - a carp device has a reason to suppress preemption
+ * @dev: the carp device
+ * @why: its parent is down, or its sends fail
+ *
+ * Counts the reason in net.carp.suppress_preempt and demotes the namespace
+ * by the factor of the moment for @why.
+ *
+ * Return: the demotion added, for carp_suppress_end().
  */
-void carp_suppress_adjust(struct net *net, int delta)
+int carp_suppress_begin(struct net_device *dev, enum carp_suppress_reason why)
 {
-	struct carp_net *cn = carp_net(net);
-	int now = atomic_add_return(delta, &cn->suppress);
+	struct carp_net *cn = carp_net(dev_net(dev));
+	bool ifdown = why == CARP_SUPPRESS_IFDOWN;
+	int demotion = ifdown ? READ_ONCE(cn->ifdown_factor) :
+				READ_ONCE(cn->senderr_factor);
 
-	if ((delta > 0 && now == 1) || (delta < 0 && now == 0))
-		schedule_work(&cn->suppress_work);
+	atomic_inc(&cn->suppress);
+	carp_demote(cn, demotion, dev, ifdown ? "interface down" : "send error");
+	return demotion;
+}
+
+/**
+ * carp_suppress_end - the reason is gone
+ * @dev: the carp device
+ * @demotion: what carp_suppress_begin() added
+ * @why: for the log
+ */
+void carp_suppress_end(struct net_device *dev, int demotion, const char *why)
+{
+	struct carp_net *cn = carp_net(dev_net(dev));
+
+	atomic_dec(&cn->suppress);
+	carp_demote(cn, -(s64)demotion, dev, why);
 }
 
 static int carp_stats_show(struct seq_file *seq, void *v)
@@ -240,7 +361,9 @@ static int carp_sysctl_register(struct net *net, struct carp_net *cn)
 	tbl[2].data = &cn->log;
 	tbl[3].data = &cn->arpbalance;
 	tbl[4].data = &cn->suppress.counter;
-	for (i = 0; i < 4; i++)
+	tbl[6].data = &cn->ifdown_factor;
+	tbl[7].data = &cn->senderr_factor;
+	for (i = 0; i < n; i++)
 		tbl[i].extra1 = cn;
 
 	cn->sysctl_hdr = register_net_sysctl_sz(net, "net/carp", tbl, n);
@@ -270,6 +393,8 @@ static int __net_init carp_net_init(struct net *net)
 		cn->preempt = carp_param_preempt.boot;
 		cn->log = carp_param_log.boot;
 		cn->arpbalance = carp_param_arpbalance.boot;
+		cn->ifdown_factor = carp_param_ifdown_factor.boot;
+		cn->senderr_factor = carp_param_senderr_factor.boot;
 	} else {
 		/* init_net's carp_net is set up first: it heads the list. */
 		const struct carp_net *init = carp_net(&init_net);
@@ -278,12 +403,15 @@ static int __net_init carp_net_init(struct net *net)
 		cn->preempt = READ_ONCE(init->preempt);
 		cn->log = READ_ONCE(init->log);
 		cn->arpbalance = READ_ONCE(init->arpbalance);
+		cn->ifdown_factor = READ_ONCE(init->ifdown_factor);
+		cn->senderr_factor = READ_ONCE(init->senderr_factor);
 	}
+	spin_lock_init(&cn->demotion_lock);
 	ratelimit_state_init(&cn->log_rs, DEFAULT_RATELIMIT_INTERVAL,
 			     DEFAULT_RATELIMIT_BURST);
 	/* No "callbacks suppressed" lines: they would bypass the limits. */
 	ratelimit_set_flags(&cn->log_rs, RATELIMIT_MSG_ON_RELEASE);
-	INIT_WORK(&cn->suppress_work, carp_suppress_work);
+	INIT_WORK(&cn->demote_work, carp_demote_work);
 
 	err = carp_sysctl_register(net, cn);
 	if (err)
@@ -311,7 +439,7 @@ static void __net_exit carp_net_exit(struct net *net)
 	carp_arp_net_exit(net);
 	remove_proc_entry("carp_stats", net->proc_net);
 	carp_sysctl_unregister(cn);
-	cancel_work_sync(&cn->suppress_work);
+	cancel_work_sync(&cn->demote_work);
 }
 
 static struct pernet_operations carp_net_ops = {

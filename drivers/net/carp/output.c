@@ -226,25 +226,26 @@ drop:
 
 /*
  * Three failed rounds of advertisements in a row suppress preemption
- * host-wide, three good ones lift it again (FreeBSD's
- * CARP_SENDAD_MAX_ERRORS/MIN_SUCCESS).  A round fails if any of its
- * packets (one per address family) could not be sent.
+ * host-wide (a demotion by net.carp.senderr_demotion_factor), three good
+ * ones lift it again (FreeBSD's CARP_SENDAD_MAX_ERRORS/MIN_SUCCESS).  A
+ * round fails if any of its packets (one per address family) could not be
+ * sent.
  */
 static void carp_account_round(struct carp_dev *carp, bool ok)
 {
-	struct net *net = dev_net(carp->dev);
-
 	if (ok) {
 		carp->send_errors = 0;
 		if (carp->send_suppressing && ++carp->send_ok >= 3) {
 			carp->send_suppressing = false;
-			carp_suppress_adjust(net, -1);
+			carp_suppress_end(carp->dev, carp->send_demotion, "send ok");
+			carp->send_demotion = 0;
 		}
 	} else {
 		carp->send_ok = 0;
 		if (!carp->send_suppressing && ++carp->send_errors >= 3) {
 			carp->send_suppressing = true;
-			carp_suppress_adjust(net, 1);
+			carp->send_demotion = carp_suppress_begin(carp->dev,
+								  CARP_SUPPRESS_SENDERR);
 		}
 	}
 }
@@ -263,7 +264,8 @@ void carp_send_reset(struct carp_dev *carp)
 	carp->send_ok = 0;
 	if (carp->send_suppressing) {
 		carp->send_suppressing = false;
-		carp_suppress_adjust(dev_net(carp->dev), -1);
+		carp_suppress_end(carp->dev, carp->send_demotion, "no longer sending");
+		carp->send_demotion = 0;
 	}
 }
 

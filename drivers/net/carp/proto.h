@@ -19,7 +19,7 @@
 #define CARP_TOS		0x10	/* IPTOS_LOWDELAY, as the BSDs send */
 #define CARP_GROUP		htonl(0xe0000012)	/* 224.0.0.18 */
 #define CARP_BOW_OUT		255	/* advbase and advskew of a bow-out */
-#define CARP_SUPPRESS_SKEW	240	/* advskew while preemption is suppressed */
+#define CARP_MAXSKEW		240	/* the most a demotion raises advskew to */
 #define CARP_DEAD_RATIO		3	/* master-down = 3 advertisement bases */
 
 /* The 36-byte CARP header; multi-byte fields are big-endian on the wire. */

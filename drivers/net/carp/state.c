@@ -41,18 +41,15 @@ static struct carp_net *carp_dev_net(const struct carp_dev *carp)
 }
 
 /*
- * While preemption is suppressed on this host (a parent is down, sends
- * fail), every device advertises with skew 240 so that peers running with
- * preempt take all of its addresses over together.
+ * The skew a device advertises and compares: its own plus the namespace's
+ * demotion (carp_demoted_skew()).  A demoted host (an administrator's
+ * net.carp.demotion, a parent down, failing sends) thus hands all of its
+ * addresses over together to peers running with preempt.
  */
 u8 carp_effective_skew(const struct carp_dev *carp)
 {
-	u8 skew = READ_ONCE(carp->advskew);
-
-	if (atomic_read(&carp_dev_net(carp)->suppress) > 0 &&
-	    skew < CARP_SUPPRESS_SKEW)
-		return CARP_SUPPRESS_SKEW;
-	return skew;
+	return carp_demoted_skew(READ_ONCE(carp->advskew),
+				 atomic64_read(&carp_dev_net(carp)->demotion));
 }
 
 static void carp_arm(struct timer_list *timer, u64 usecs)
@@ -180,17 +177,24 @@ static bool carp_lower_ok(const struct carp_dev *carp)
 /*
  * A parent that is down or without carrier suppresses preemption on the
  * whole host, once per carp device bound to it, until it is back: the
- * group failover of the BSDs (FreeBSD's carp_carpdev_state()).  The carp
- * device's own administrative state plays no part: a new device, which
- * starts down, must not demote the host.
+ * group failover of the BSDs (FreeBSD's carp_carpdev_state()), a demotion
+ * by net.carp.ifdown_demotion_factor.  The carp device's own
+ * administrative state plays no part: a new device, which starts down,
+ * must not demote the host.
  */
-static void carp_update_link_suppress(struct carp_dev *carp, bool want)
+static void carp_update_link_suppress(struct carp_dev *carp, bool want,
+				      const char *why)
 {
 	ASSERT_RTNL();
 	if (want == carp->link_suppressing)
 		return;
 	carp->link_suppressing = want;
-	carp_suppress_adjust(dev_net(carp->dev), want ? 1 : -1);
+	if (want) {
+		carp->link_demotion = carp_suppress_begin(carp->dev, CARP_SUPPRESS_IFDOWN);
+	} else {
+		carp_suppress_end(carp->dev, carp->link_demotion, why);
+		carp->link_demotion = 0;
+	}
 }
 
 /**
@@ -207,7 +211,7 @@ void carp_state_shutdown(struct carp_dev *carp)
 	spin_lock_bh(&carp->lock);
 	carp_send_reset(carp);
 	spin_unlock_bh(&carp->lock);
-	carp_update_link_suppress(carp, false);
+	carp_update_link_suppress(carp, false, "device deleted");
 }
 
 /**
@@ -260,7 +264,8 @@ void carp_update(struct carp_dev *carp)
 		netif_carrier_on(carp->dev);
 	else
 		netif_carrier_off(carp->dev);
-	carp_update_link_suppress(carp, carp->parent && !lower_ok);
+	carp_update_link_suppress(carp, carp->parent && !lower_ok,
+				  carp->parent ? "interface up" : "unbound");
 
 	spin_lock_bh(&carp->lock);
 	if (run && carp->state == CARP_STATE_INIT) {

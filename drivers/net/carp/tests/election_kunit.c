@@ -74,9 +74,34 @@ static void carp_election_reasons(struct kunit *test)
 			   "preempting a slower master");
 }
 
+/*
+ * The skew a demoted device advertises and compares: FreeBSD's
+ * DEMOTE_ADVSKEW, advskew + demotion within 0..240, except that a
+ * configured skew above 240 is never lowered by a positive demotion.
+ */
+static void carp_demotion_skew(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, carp_demoted_skew(100, 0), 100);
+	KUNIT_EXPECT_EQ(test, carp_demoted_skew(0, 0), 0);
+	KUNIT_EXPECT_EQ(test, carp_demoted_skew(254, 0), 254);
+	KUNIT_EXPECT_EQ(test, carp_demoted_skew(30, 100), 130);
+	KUNIT_EXPECT_EQ(test, carp_demoted_skew(100, 140), 240);
+	KUNIT_EXPECT_EQ(test, carp_demoted_skew(100, 141), 240);
+	KUNIT_EXPECT_EQ(test, carp_demoted_skew(0, 240), 240);
+	KUNIT_EXPECT_EQ(test, carp_demoted_skew(0, 1000000), 240);
+	KUNIT_EXPECT_EQ(test, carp_demoted_skew(250, 240), 250);
+	KUNIT_EXPECT_EQ(test, carp_demoted_skew(250, -20), 230);
+	KUNIT_EXPECT_EQ(test, carp_demoted_skew(100, -20), 80);
+	KUNIT_EXPECT_EQ(test, carp_demoted_skew(100, -100), 0);
+	KUNIT_EXPECT_EQ(test, carp_demoted_skew(100, -1000000), 0);
+	KUNIT_EXPECT_EQ(test, carp_demoted_skew(0, S64_MAX), 240);
+	KUNIT_EXPECT_EQ(test, carp_demoted_skew(254, S64_MIN), 0);
+}
+
 static struct kunit_case carp_election_cases[] = {
 	KUNIT_CASE_PARAM(carp_election_rule, carp_election_gen_params),
 	KUNIT_CASE(carp_election_reasons),
+	KUNIT_CASE(carp_demotion_skew),
 	{}
 };
 
