@@ -13,11 +13,12 @@
  *   net.carp.senderr_demotion_factor  what failing sends add, per device
  *
  * The module parameters of the same names (/sys/module/carp/parameters/),
- * all but demotion and suppress_preempt, are the initial namespace's values: reading shows them, writing sets them
- * with the sysctl's range check, and a value given at load time is where
- * the initial namespace starts.  Every new namespace starts from the
- * initial namespace's values of the moment.  The statistics are in
- * /proc/net/carp_stats, one "name value" per line.
+ * all but demotion and suppress_preempt, are the initial namespace's
+ * values: reading shows them, writing sets them with the sysctl's range
+ * check, and a value given at load time is where the initial namespace
+ * starts.  Every new namespace starts from the initial namespace's values
+ * of the moment.  The statistics are in /proc/net/carp_stats, one
+ * "name value" per line.
  */
 
 #include <linux/capability.h>
@@ -153,9 +154,13 @@ static void carp_demote(struct carp_net *cn, s64 delta, const struct net_device 
 	if (!delta)
 		return;
 	now = atomic64_add_return(delta, &cn->demotion);
-	if (carp_log_ok(cn->net, 2))
-		pr_info("carp: %s: demoted by %lld to %lld (%s)\n",
-			dev ? dev->name : "-", delta, now, why);
+	if (carp_log_ok(cn->net, 2)) {
+		if (dev)
+			pr_info("carp: %s: demoted by %lld to %lld (%s)\n",
+				dev->name, delta, now, why);
+		else
+			pr_info("carp: demoted by %lld to %lld (%s)\n", delta, now, why);
+	}
 	schedule_work(&cn->demote_work);
 }
 
