@@ -8,12 +8,14 @@ ADDRS: the group's addresses, comma-separated, IPv4 and IPv6.  Captures
 COUNT advertisements of either family (of VHID only, if given); for each
 prints one line, for IPv4:
   src=<ethernet source> ttl=255 tos=0x10 len=56 vhid=1 advbase=1 advskew=0
-  authlen=7 cksum=ok hmac=ok
+  authlen=7 cksum=ok hmac=ok at=<CLOCK_BOOTTIME s>
 and for IPv6:
   src=<ethernet source> ip6 hlim=255 dst=ff02::12 ip6src=link-local plen=36
   vhid=1 ... hmac=ok
 where hmac=ok means HMAC-SHA1(PASSWORD, 02 01 vhid, the IPv4 addresses in
-ascending order, the IPv6 ones in ascending order, counter) matches.
+ascending order, the IPv6 ones in ascending order, counter) matches, and
+at= is when it arrived, on the clock of /proc/uptime.  "listening" on
+stderr once the socket is bound.
 """
 import hashlib
 import hmac
@@ -45,6 +47,7 @@ def main():
     hashed = packed_addrs(addrs.split(","))
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     s.bind((iface, ETH_P_ALL))
+    print("listening", file=sys.stderr, flush=True)
     frames = []
     end = time.monotonic() + timeout
     while len(frames) < int(count) and time.monotonic() < end:
@@ -53,6 +56,7 @@ def main():
             frame, sa = s.recvfrom(2048)
         except socket.timeout:
             break
+        at = time.clock_gettime(time.CLOCK_BOOTTIME)
         if sa[2] == socket.PACKET_OUTGOING or len(frame) < 14 + 20 + 36:
             continue
         etype = struct.unpack("!H", frame[12:14])[0]
@@ -75,11 +79,11 @@ def main():
         msg = bytes([2, 1, vhid]) + hashed + carp[8:16]
         md = hmac.new(password.encode(), msg, hashlib.sha1).digest()
         print("src=%s %s ver=%d type=%d vhid=%d advbase=%d "
-              "advskew=%d authlen=%d cksum=%s hmac=%s" % (
+              "advskew=%d authlen=%d cksum=%s hmac=%s at=%.3f" % (
                   frame[6:12].hex(":"), head,
                   ver_type >> 4, ver_type & 15, vhid, base, skew, authlen,
                   "ok" if cksum_ok(carp[:36]) else "bad",
-                  "ok" if md == carp[16:36] else "bad"), flush=True)
+                  "ok" if md == carp[16:36] else "bad", at), flush=True)
     with open(out, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
         for frame in frames:

@@ -19,6 +19,7 @@ source "$(dirname "$0")/lib.sh"
 
 NVHID=8
 WATCH_PID=
+CAP_PID=
 
 setup()
 {
@@ -120,13 +121,17 @@ last_master()
 
 test_sysctls()
 {
-	local v rc=0
+	local v rc=0 fresh=fresh-$$
 
-	reset
+	# The defaults, in a namespace nothing wrote to.
+	ip netns add $fresh || return 1
 	for v in demotion=0 ifdown_demotion_factor=240 senderr_demotion_factor=240; do
-		check_eq "$(dsysctl "$a" "${v%=*}")" "${v#*=}" "default net.carp.${v%=*}" ||
-			return 1
+		check_eq "$(dsysctl $fresh "${v%=*}")" "${v#*=}" "default net.carp.${v%=*}" ||
+			rc=1
 	done
+	ip netns del $fresh
+	[ $rc -eq 0 ] || return 1
+	reset
 	# A write adds, negative values lower it.
 	demote "$a" 50 && check_eq "$(dsysctl "$a" demotion)" 50 "after +50" &&
 	demote "$a" -20 && check_eq "$(dsysctl "$a" demotion)" 30 "after -20" &&
@@ -136,7 +141,7 @@ test_sysctls()
 	# Out of range: refused with EINVAL, nothing changes.
 	for v in demotion=1000001 demotion=-1000001 demotion=abc \
 		 ifdown_demotion_factor=-1 ifdown_demotion_factor=1000001 \
-		 senderr_demotion_factor=-1; do
+		 senderr_demotion_factor=-1 senderr_demotion_factor=1000001; do
 		if ip netns exec "$a" sh -c "echo ${v#*=} > /proc/sys/net/carp/${v%=*}" \
 			2>/dev/null; then
 			fail "net.carp.$v accepted"
@@ -154,70 +159,122 @@ test_sysctls()
 	return $rc
 }
 
-# On the wire: a MASTER advertises advskew + demotion, within 0..240, and
-# at once when the demotion changes.
-test_wire_skew()
+# capture_start COUNT: carp_capture.py in c, in the background, for COUNT
+# advertisements of vhid 1; returns once it listens.
+capture_start()
 {
-	local out
+	local i
 
-	reset
-	ip -n "$a" link add link eth0 name carp1 type carp vhid 1 advskew 30 pass secret1 &&
-	ip -n "$a" addr add 10.0.0.101/24 dev carp1 && ip -n "$a" link set carp1 up ||
-		return 1
-	ip -n "$a" link set carp1 type carp state master || return 1
-	demote "$a" 100
-	# The advertisement that follows the change, and the next.
-	out=$(ip netns exec "$c" python3 "$SELFTEST_DIR/carp_capture.py" eth0 2 \
-		"$TMPD/d.pcap" secret1 10.0.0.101 10 1) || { fail "capture: $out"; return 1; }
-	echo "$out" | sed 's/^/# /'
-	[ "$(grep -c 'advskew=130 ' <<<"$out")" = 2 ] ||
-		fail "advertised skew is not 30 + 100" || return 1
-	demote "$a" 500
-	out=$(ip netns exec "$c" python3 "$SELFTEST_DIR/carp_capture.py" eth0 1 \
-		"$TMPD/d.pcap" secret1 10.0.0.101 10 1) || { fail "capture: $out"; return 1; }
-	grep -q 'advskew=240 ' <<<"$out" || fail "skew not capped at 240: $out" || return 1
-	demote "$a" -700
-	out=$(ip netns exec "$c" python3 "$SELFTEST_DIR/carp_capture.py" eth0 1 \
-		"$TMPD/d.pcap" secret1 10.0.0.101 10 1) || { fail "capture: $out"; return 1; }
-	grep -q 'advskew=0 ' <<<"$out" || fail "skew below 0: $out" || return 1
-	demote "$a" 100
-	# A configured skew above 240 stays as it is under a positive demotion.
-	ip -n "$a" link set carp1 type carp advskew 250
-	out=$(ip netns exec "$c" python3 "$SELFTEST_DIR/carp_capture.py" eth0 1 \
-		"$TMPD/d.pcap" secret1 10.0.0.101 10 1) || { fail "capture: $out"; return 1; }
-	grep -q 'advskew=250 ' <<<"$out" || fail "skew 250 changed: $out"
+	rm -f "$TMPD/cap" "$TMPD/cap.err"
+	ip netns exec "$c" python3 "$SELFTEST_DIR/carp_capture.py" eth0 "$1" "$TMPD/d.pcap" \
+		secret1 10.0.0.101 20 1 > "$TMPD/cap" 2> "$TMPD/cap.err" &
+	CAP_PID=$!
+	for ((i = 0; i < 600; i++)); do
+		grep -q listening "$TMPD/cap.err" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "carp_capture.py did not start"
 }
 
-# Demoting a hands every vhid to b at once; undemoting, with preempt,
-# brings them back.
-test_demote_all()
+# capture_end: wait for it; its lines on stdout.
+capture_end()
 {
-	local t0 t1 lost=0 i
+	wait "$CAP_PID"
+	CAP_PID=
+	cat "$TMPD/cap"
+}
 
-	converge || return 1
-	watch_start || return 1
-	masters_watch_start demote "$a:carp1" "$b:carp1" || return 1
-	ip netns exec "$c" ping -q -i 0.01 -w 30 10.0.0.101 > "$TMPD/ping" 2>&1 &
-	local ping=$!
+# demote_at NS VALUE: write VALUE to NS's net.carp.demotion; print the
+# moment just before, on the clock of /proc/uptime.
+demote_at()
+{
+	ip netns exec "$1" sh -c \
+		'read -r up _ < /proc/uptime; echo "$1" > /proc/sys/net/carp/demotion && echo $up' \
+		sh "$2"
+}
+
+# expect_advert T0 SKEW: the advertisement captured, with SKEW, came less
+# than 2 s after T0 (seconds): a's next periodic one is 30 s away.
+expect_advert()
+{
+	local out at
+
+	out=$(capture_end)
+	log "$out"
+	grep -q "advskew=$2 " <<<"$out" || fail "not advskew $2: $out" || return 1
+	at=$(sed -n 's/.* at=\([0-9.]*\)$/\1/p' <<<"$out")
+	[ -n "$at" ] || fail "no advertisement within 20 s" || return 1
+	awk -v t0="$1" -v at="$at" 'BEGIN { exit !(at - t0 < 2) }' ||
+		fail "the advertisement came $at, the demotion changed at $1"
+}
+
+# On the wire: a MASTER advertises advskew + demotion within 0..240, at
+# once when the demotion changes (advbase 30: no periodic advertisement
+# in between).
+test_wire_skew()
+{
+	local t0
+
+	reset
+	ip -n "$a" link add link eth0 name carp1 type carp vhid 1 advbase 30 advskew 30 \
+		pass secret1 &&
+	ip -n "$a" addr add 10.0.0.101/24 dev carp1 && ip -n "$a" link set carp1 up ||
+		return 1
+	# The advertisement of the new MASTER; the next is 30 s later.
+	capture_start 1 || return 1
+	ip -n "$a" link set carp1 type carp state master || return 1
+	capture_end | sed 's/^/# /'
+	capture_start 1 || return 1
+	t0=$(demote_at "$a" 100) && expect_advert "$t0" 130 || return 1
+	capture_start 1 || return 1
+	t0=$(demote_at "$a" 500) && expect_advert "$t0" 240 || return 1
+	capture_start 1 || return 1
+	t0=$(demote_at "$a" -700) && expect_advert "$t0" 0 || return 1
+	# A configured skew above 240 stays as it is under a positive demotion.
+	ip -n "$a" link set carp1 type carp advskew 250 || return 1
+	capture_start 1 || return 1
+	t0=$(demote_at "$a" 100) && expect_advert "$t0" 250
+}
+
+demote_all_body()
+{
+	local t0 t1
+
 	sleep 1
-	t0=$(ip netns exec "$a" sh -c \
-		'read -r up _ < /proc/uptime; echo 240 > /proc/sys/net/carp/demotion; echo $up')
+	t0=$(demote_at "$a" 240) || return 1
 	all_state "$b" MASTER 10 && all_state "$a" BACKUP 5 || return 1
 	t1=$(last_master "$b")
 	[ -n "$t1" ] || fail "the watch did not see b take every vhid" || return 1
 	# /proc/uptime has 10 ms steps.
-	log "demotion -> b MASTER of all $NVHID vhids: $((t1 - ${t0%.*} * 1000 - 10#${t0#*.} * 10)) ms"
+	t0=$((${t0%.*} * 1000 + 10#${t0#*.} * 10))
+	log "demotion -> b MASTER of all $NVHID vhids: $((t1 - t0)) ms"
+	[ $((t1 - t0)) -lt 5000 ] || fail "b took $((t1 - t0)) ms" || return 1
 	check_eq "$(dsysctl "$a" demotion)" 240 "a's demotion" || return 1
 	hold_state 2 "$a:carp1=BACKUP" "$b:carp1=MASTER" || return 1
 	# Back: a advertises nothing while BACKUP, it preempts b's next one.
 	demote "$a" -240
-	all_state "$a" MASTER 10 && all_state "$b" BACKUP 5 || return 1
-	masters_watch_stop || return 1
+	all_state "$a" MASTER 10 && all_state "$b" BACKUP 5
+}
+
+# Demoting a hands every vhid to b at once; undemoting, with preempt,
+# brings them back.  A client pings 10.0.0.101 every 10 ms meanwhile.
+test_demote_all()
+{
+	local ping rc=0 got
+
+	converge || return 1
+	watch_start || return 1
+	masters_watch_start demote "$a:carp1" "$b:carp1" || return 1
+	ip netns exec "$c" ping -q -i 0.01 -w 60 10.0.0.101 > "$TMPD/ping" 2>&1 &
+	ping=$!
+	demote_all_body || rc=1
+	masters_watch_stop || rc=1
 	kill -INT $ping 2>/dev/null
 	wait $ping
 	grep -E 'packets|rtt' "$TMPD/ping" | sed 's/^/# /'
-	i=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$TMPD/ping")
-	[ -n "$i" ] && [ "$i" -gt 0 ] || fail "the client got no reply at all"
+	got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$TMPD/ping")
+	[ "${got:-0}" -gt 0 ] || fail "the client got no reply at all" || rc=1
+	return $rc
 }
 
 # A parent down demotes the host by ifdown_demotion_factor per carp device
@@ -261,13 +318,16 @@ test_senderr_factor()
 	ip -n "$a" link set carp1 type carp state master || return 1
 	# Every send fails while eth0's queue takes nothing.
 	tc -n "$a" qdisc add dev eth0 root pfifo limit 0 || return 1
-	local i
+	local i d s
 	for ((i = 0; i < 100; i++)); do
-		[ "$(dsysctl "$a" demotion)" = 7 ] && break
+		d=$(dsysctl "$a" demotion)
+		[ "$d" = 7 ] && break
 		sleep 0.1
 	done
+	s=$(dsysctl "$a" suppress_preempt)
 	tc -n "$a" qdisc del dev eth0 root
-	check_eq "$(dsysctl "$a" demotion)" 7 "demotion after failed sends" || return 1
+	check_eq "$d/$s" 7/1 \
+		"demotion/suppress_preempt while sends failed" || return 1
 	for ((i = 0; i < 100; i++)); do
 		[ "$(dsysctl "$a" demotion)" = 0 ] && return 0
 		sleep 0.1
@@ -276,7 +336,8 @@ test_senderr_factor()
 }
 
 TMPD=$(mktemp -d)
-trap 'watch_stop; masters_watch_end; cleanup_all_ns; rm -rf "$TMPD"' EXIT
+trap 'watch_stop; [ -z "$CAP_PID" ] || kill "$CAP_PID" 2>/dev/null;
+      masters_watch_end; cleanup_all_ns; rm -rf "$TMPD"' EXIT
 require_carp
 setup || exit $ksft_fail
 ktap_plan 5

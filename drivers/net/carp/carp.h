@@ -205,7 +205,7 @@ struct carp_net {
 	 * factors overflows it.
 	 */
 	atomic64_t demotion;
-	spinlock_t demotion_lock;
+	spinlock_t demotion_lock;		/* @demotion_admin, sysctl writers */
 	int demotion_admin;
 	/* This namespace's own budget for log lines: no neighbour can use it up. */
 	struct ratelimit_state log_rs;
@@ -226,15 +226,17 @@ static inline struct carp_net *carp_net(const struct net *net)
 
 void carp_net_stat_inc(struct net *net, enum carp_stat stat);
 bool carp_log_ok(struct net *net, int level);
+
 #define CARP_DEMOTION_MAX	1000000	/* net.carp.demotion and the factors */
+#define CARP_DEMOTION_FACTOR	240	/* the factors' default: CARP_MAXSKEW */
 
 enum carp_suppress_reason {
 	CARP_SUPPRESS_IFDOWN,	/* the parent is down or has no carrier */
 	CARP_SUPPRESS_SENDERR,	/* three rounds of sends failed */
 };
 
-int carp_suppress_begin(struct net_device *dev, enum carp_suppress_reason why);
-void carp_suppress_end(struct net_device *dev, int demotion, const char *why);
+int carp_suppress_begin(const struct net_device *dev, enum carp_suppress_reason why);
+void carp_suppress_end(const struct net_device *dev, int demotion, const char *why);
 int carp_netns_init(void);
 void carp_netns_exit(void);
 

@@ -16,6 +16,7 @@
  */
 
 #include <linux/export.h>
+#include <linux/limits.h>
 #include <linux/minmax.h>
 #include <kunit/visibility.h>
 
@@ -50,15 +51,15 @@ EXPORT_SYMBOL_IF_KUNIT(carp_elect);
  * @demotion: its namespace's demotion (net.carp.demotion)
  *
  * FreeBSD's DEMOTE_ADVSKEW: advskew + demotion, no less than 0 and no
- * more than 240, so that a demoted host loses to every peer configured
- * below 240.  A configured skew above 240, which FreeBSD before 10 kept
+ * more than 240, so that peers configured below 240 with preemption on
+ * take over from a demoted host.  A configured skew above 240, which FreeBSD before 10 kept
  * while it suppressed preemption, is never lowered by a positive demotion.
  *
  * Return: the skew, 0..254.
  */
 u8 carp_demoted_skew(u8 advskew, s64 demotion)
 {
-	int skew = advskew + (int)clamp_t(s64, demotion, -CARP_BOW_OUT, CARP_BOW_OUT);
+	int skew = advskew + (int)clamp_t(s64, demotion, -U8_MAX, U8_MAX);
 
 	return clamp(skew, 0, max_t(int, advskew, CARP_MAXSKEW));
 }

@@ -7,7 +7,7 @@
  *   net.carp.log              0 nothing, 1 bad packets, 2+ also state changes
  *   net.carp.arpbalance       1: share an address between vhids by ARP
  *   net.carp.suppress_preempt read-only: reasons to suppress preemption
- *   net.carp.demotion         added to every advskew (clamped to 0..240);
+ *   net.carp.demotion         added to every advskew (carp_demoted_skew());
  *                             reading gives it, writing adds to it
  *   net.carp.ifdown_demotion_factor   what a parent down adds, per device
  *   net.carp.senderr_demotion_factor  what failing sends add, per device
@@ -106,7 +106,7 @@ MODULE_PARM_DESC(arpbalance, "net.carp.arpbalance of the initial namespace (0-1,
 
 static struct carp_param carp_param_ifdown_factor = {
 	.offset = offsetof(struct carp_net, ifdown_factor),
-	.max = CARP_DEMOTION_MAX, .boot = CARP_MAXSKEW,
+	.max = CARP_DEMOTION_MAX, .boot = CARP_DEMOTION_FACTOR,
 };
 module_param_cb(ifdown_demotion_factor, &carp_param_ops, &carp_param_ifdown_factor, 0644);
 MODULE_PARM_DESC(ifdown_demotion_factor,
@@ -114,7 +114,7 @@ MODULE_PARM_DESC(ifdown_demotion_factor,
 
 static struct carp_param carp_param_senderr_factor = {
 	.offset = offsetof(struct carp_net, senderr_factor),
-	.max = CARP_DEMOTION_MAX, .boot = CARP_MAXSKEW,
+	.max = CARP_DEMOTION_MAX, .boot = CARP_DEMOTION_FACTOR,
 };
 module_param_cb(senderr_demotion_factor, &carp_param_ops, &carp_param_senderr_factor, 0644);
 MODULE_PARM_DESC(senderr_demotion_factor,
@@ -156,10 +156,11 @@ static void carp_demote(struct carp_net *cn, s64 delta, const struct net_device 
 	now = atomic64_add_return(delta, &cn->demotion);
 	if (carp_log_ok(cn->net, 2)) {
 		if (dev)
-			pr_info("carp: %s: demoted by %lld to %lld (%s)\n",
+			pr_info("%s: demoted by %lld to %lld (%s)\n",
 				dev->name, delta, now, why);
 		else
-			pr_info("carp: demoted by %lld to %lld (%s)\n", delta, now, why);
+			pr_info("netns %u: demoted by %lld to %lld (%s)\n",
+				cn->net->ns.inum, delta, now, why);
 	}
 	schedule_work(&cn->demote_work);
 }
@@ -200,6 +201,19 @@ static int carp_sysctl_demotion(const struct ctl_table *table, int write, void *
 		carp_demote(cn, v, NULL, "net.carp.demotion");
 	return err;
 }
+
+/* The entries of carp_sysctl_template, in order. */
+enum {
+	CARP_SYSCTL_ALLOW,
+	CARP_SYSCTL_PREEMPT,
+	CARP_SYSCTL_LOG,
+	CARP_SYSCTL_ARPBALANCE,
+	CARP_SYSCTL_SUPPRESS_PREEMPT,
+	CARP_SYSCTL_DEMOTION,
+	CARP_SYSCTL_IFDOWN_FACTOR,
+	CARP_SYSCTL_SENDERR_FACTOR,
+	CARP_SYSCTL_NUM
+};
 
 static const struct ctl_table carp_sysctl_template[] = {
 	{
@@ -313,7 +327,7 @@ static void carp_demote_work(struct work_struct *work)
  *
  * Return: the demotion added, for carp_suppress_end().
  */
-int carp_suppress_begin(struct net_device *dev, enum carp_suppress_reason why)
+int carp_suppress_begin(const struct net_device *dev, enum carp_suppress_reason why)
 {
 	struct carp_net *cn = carp_net(dev_net(dev));
 	bool ifdown = why == CARP_SUPPRESS_IFDOWN;
@@ -331,7 +345,7 @@ int carp_suppress_begin(struct net_device *dev, enum carp_suppress_reason why)
  * @demotion: what carp_suppress_begin() added
  * @why: for the log
  */
-void carp_suppress_end(struct net_device *dev, int demotion, const char *why)
+void carp_suppress_end(const struct net_device *dev, int demotion, const char *why)
 {
 	struct carp_net *cn = carp_net(dev_net(dev));
 
@@ -361,13 +375,15 @@ static int carp_sysctl_register(struct net *net, struct carp_net *cn)
 	if (!tbl)
 		return -ENOMEM;
 	memcpy(tbl, carp_sysctl_template, sizeof(carp_sysctl_template));
-	tbl[0].data = &cn->allow;
-	tbl[1].data = &cn->preempt;
-	tbl[2].data = &cn->log;
-	tbl[3].data = &cn->arpbalance;
-	tbl[4].data = &cn->suppress.counter;
-	tbl[6].data = &cn->ifdown_factor;
-	tbl[7].data = &cn->senderr_factor;
+	BUILD_BUG_ON(ARRAY_SIZE(carp_sysctl_template) != CARP_SYSCTL_NUM);
+	tbl[CARP_SYSCTL_ALLOW].data = &cn->allow;
+	tbl[CARP_SYSCTL_PREEMPT].data = &cn->preempt;
+	tbl[CARP_SYSCTL_LOG].data = &cn->log;
+	tbl[CARP_SYSCTL_ARPBALANCE].data = &cn->arpbalance;
+	tbl[CARP_SYSCTL_SUPPRESS_PREEMPT].data = &cn->suppress.counter;
+	/* CARP_SYSCTL_DEMOTION: computed by its handler */
+	tbl[CARP_SYSCTL_IFDOWN_FACTOR].data = &cn->ifdown_factor;
+	tbl[CARP_SYSCTL_SENDERR_FACTOR].data = &cn->senderr_factor;
 	for (i = 0; i < n; i++)
 		tbl[i].extra1 = cn;
 
@@ -434,6 +450,8 @@ err_arp:
 	remove_proc_entry("carp_stats", net->proc_net);
 err_proc:
 	carp_sysctl_unregister(cn);
+	/* A write of net.carp.demotion may have queued it meanwhile. */
+	cancel_work_sync(&cn->demote_work);
 	return err;
 }
 
