@@ -176,12 +176,12 @@ capture_start()
 	fail "carp_capture.py did not start"
 }
 
-# capture_end: wait for it; its lines on stdout.
+# capture_end: wait for it (in this shell, not in a subshell: only the
+# shell that started it can wait); its lines are in $TMPD/cap.
 capture_end()
 {
 	wait "$CAP_PID"
 	CAP_PID=
-	cat "$TMPD/cap"
 }
 
 # demote_at NS VALUE: write VALUE to NS's net.carp.demotion; print the
@@ -199,7 +199,8 @@ expect_advert()
 {
 	local out at
 
-	out=$(capture_end)
+	capture_end
+	out=$(cat "$TMPD/cap")
 	log "$out"
 	grep -q "advskew=$2 " <<<"$out" || fail "not advskew $2: $out" || return 1
 	at=$(sed -n 's/.* at=\([0-9.]*\)$/\1/p' <<<"$out")
@@ -223,7 +224,8 @@ test_wire_skew()
 	# The advertisement of the new MASTER; the next is 30 s later.
 	capture_start 1 || return 1
 	ip -n "$a" link set carp1 type carp state master || return 1
-	capture_end | sed 's/^/# /'
+	capture_end
+	sed 's/^/# /' "$TMPD/cap"
 	capture_start 1 || return 1
 	t0=$(demote_at "$a" 100) && expect_advert "$t0" 130 || return 1
 	capture_start 1 || return 1

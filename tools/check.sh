@@ -142,15 +142,16 @@ trap 'exit 143' TERM
 # debug_order "SCRIPTS": the selftest scripts (all when SCRIPTS is empty),
 # longest first: the debug guests take them from a queue in this order, so
 # that the last ones to start are short.  The weights are seconds on the
-# debug kernel under TCG, measured; a script not listed counts 150.
+# debug kernel under TCG with one vCPU, measured; a script not listed
+# counts 150.
 debug_order()
 {
-	local -A secs=([carp_hostile.sh]=590 [carp_lossy.sh]=380 [carp_arp_hostile.sh]=260
-		[carp_failover.sh]=230 [carp_arpbalance.sh]=225 [carp_netlink.sh]=210
-		[carp_sysctl.sh]=205 [carp_handbook.sh]=165 [carp_wirefuzz.sh]=155
-		[carp_parent_flaps.sh]=140 [carp_ucarp.sh]=120 [carp_parents.sh]=90
-		[carp_module.sh]=45 [carp_wireshark.sh]=60 [carp_churn.sh]=290
-		[carp_ipv6.sh]=230)
+	local -A secs=([carp_hostile.sh]=460 [carp_lossy.sh]=350 [carp_netlink.sh]=210
+		[carp_arp_hostile.sh]=190 [carp_ipv6.sh]=190 [carp_churn.sh]=175
+		[carp_failover.sh]=155 [carp_arpbalance.sh]=150 [carp_wirefuzz.sh]=145
+		[carp_sysctl.sh]=140 [carp_handbook.sh]=140 [carp_parent_flaps.sh]=120
+		[carp_ucarp.sh]=105 [carp_parents.sh]=70 [carp_wireshark.sh]=50
+		[carp_module.sh]=30 [carp_demotion.sh]=200)
 	local scripts=$1 s
 
 	if [ -z "$scripts" ]; then
