@@ -216,6 +216,16 @@ if want series; then
 	fi
 fi
 
+if want series; then
+	# The man page: groff with every warning on, nothing to say.
+	if out=$(LC_ALL=C.UTF-8 groff -ww -z -t -man tools/man/carp.7 2>&1) && [ -z "$out" ]; then
+		result pass "tools/man/carp.7 renders without a groff warning"
+	else
+		result fail "tools/man/carp.7: groff warnings"
+		printf '%s\n' "$out" | head -n 20
+	fi
+fi
+
 if want sparse; then
 	for k in "${KVERS[@]}"; do
 		if make --no-print-directory module KVER="$k" \

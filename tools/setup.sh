@@ -11,8 +11,8 @@ packages=(
 	python3 jq rsync
 	# checkpatch.pl's SPDX check (spdxcheck.py) on the series
 	python3-ply python3-git
-	# tools/rstcheck.py on carp.rst
-	python3-docutils
+	# tools/rstcheck.py on carp.rst; groff on the man page
+	python3-docutils groff-base
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
 	qemu-system-x86 busybox-static
