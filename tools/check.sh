@@ -13,16 +13,17 @@
 #               with the series applied (each patch must build, W=1) and
 #               KASAN, lockdep, kmemleak, debugobjects, refcount trackers
 #   kunit       the KUnit suites as the module carp_kunit, on the debug kernel
-#   selftests   the selftests through the kernel's kselftest runner in a
-#               QEMU guest: all of them on the debug kernel, then a
+#   selftests   the selftests through the kernel's kselftest runner in
+#               QEMU guests: all of them on the debug kernel, then a
 #               kmemleak scan (CHECK_DEBUG_SELFTESTS="selftests/x.sh ..."
 #               for a subset there), and on every kernel of CHECK_KERNELS
 #               (default: the oldest Debian kernel, 6.1; "all" for every
-#               installed one; "none").  The Debian kernels' guests run
-#               beside the debug kernel's, once that is built.
+#               installed one; "none").  Two guests at a time, see below;
+#               the KUnit guest runs beside the debug selftests.
 #   kunit-uml   (not by default) the KUnit suites on UML, kunit.py
 #
-# Each result is printed as it comes; the last line is
+# Each result is printed as it comes (those of the guests when all are
+# done); the last line is
 # "N passed, N failed, N skipped" and the exit status is non-zero on any
 # failure.  CHECK_ONLY="build kunit" runs a subset of the steps,
 # SELFTESTS="selftests/carp_netlink.sh" a subset of the selftests.
@@ -83,24 +84,43 @@ show_guest_log()
 	fi
 }
 
-# guest LOG SCRIPTS RUN.SH-ARGS...: one selftests guest, in the
-# foreground; its exit status goes to LOG.rc.  A TERM stops the guest too
-# (run.sh kills its QEMU on SIGTERM).
-guest()
+# vm LOG RUN.SH-ARGS...: one guest (tools/vm/run.sh), in the foreground,
+# its output in LOG and its exit status in LOG.rc.  A TERM to this shell
+# (or to the slot running it) stops the guest too: run.sh kills its QEMU
+# on SIGTERM.
+VM_PID=
+vm()
 {
-	local log=$1 scripts=$2 pid rc=0
-	shift 2
+	local log=$1 rc=0
+	shift
 
 	rm -f "$log.rc"
-	pid=
-	trap 'kill ${pid:-} 2>/dev/null; exit 143' TERM
-	# shellcheck disable=SC2086 # a list of scripts
-	tools/vm/run.sh "$@" -e IP_LIB_DIR="$top/tools/iproute2" \
-		-e KSFT_INSTALL="$ksft" \
-		-- bash selftests/run.sh $scripts > "$log" 2>&1 &
-	pid=$!
-	wait $pid || rc=$?
+	trap '[ -z "$VM_PID" ] || kill "$VM_PID" 2>/dev/null; exit 143' TERM
+	tools/vm/run.sh "$@" > "$log" 2>&1 &
+	VM_PID=$!
+	wait "$VM_PID" || rc=$?
+	VM_PID=
 	echo $rc > "$log.rc"
+}
+
+# guest LOG SCRIPTS RUN.SH-ARGS...: a selftests guest.
+guest()
+{
+	local log=$1 scripts=$2
+	shift 2
+
+	# shellcheck disable=SC2086 # a list of scripts
+	vm "$log" "$@" -e IP_LIB_DIR="$top/tools/iproute2" -e KSFT_INSTALL="$ksft" \
+		-- bash selftests/run.sh $scripts
+}
+
+# log_rc LOG: the exit status in LOG.rc; 1 if there is none.
+log_rc()
+{
+	local rc
+
+	rc=$(cat "$1.rc" 2>/dev/null)
+	[[ $rc =~ ^[0-9]+$ ]] && echo "$rc" || echo 1
 }
 
 # judge_selftests LABEL LOG: what the guest of LOG reported.
@@ -108,7 +128,7 @@ judge_selftests()
 {
 	local label=$1 log=$2 rc line
 
-	rc=$(cat "$log.rc" 2>/dev/null) || rc=1
+	rc=$(log_rc "$log")
 	# The failing cases are named again at the very end (CI shows the tail).
 	mapfile -t -O "${#notok[@]}" notok < <(grep -aE '^(# )*(not ok|ok .*# SKIP)' "$log" |
 		sed "s/^/  $label: /")
@@ -263,12 +283,8 @@ dbg_mod=$dbg_out/lib/modules/$dbg_rel/kernel/drivers/net/carp
 # kunit.log.rc.
 run_kunit()
 {
-	local rc=0
-
 	[ -n "$dbg_rel" ] || return 0
-	tools/vm/run.sh -K "$dbg_out" -c 1 -t 600 -L \
-		-- bash tools/kunit-module.sh > "$logdir/kunit.log" 2>&1 || rc=$?
-	echo $rc > "$logdir/kunit.log.rc"
+	vm "$logdir/kunit.log" -K "$dbg_out" -c 1 -t 600 -L -- bash tools/kunit-module.sh
 }
 
 judge_kunit()
@@ -279,8 +295,8 @@ judge_kunit()
 		result fail "kunit: no debug kernel"
 		return
 	fi
-	rc=$(cat "$logdir/kunit.log.rc" 2>/dev/null) || rc=1
-	grep -E '^ *not ok ' "$logdir/kunit.log" 2>/dev/null | sed 's/^/  kunit: /'
+	rc=$(log_rc "$logdir/kunit.log")
+	grep -aE '^ *not ok ' "$logdir/kunit.log" 2>/dev/null | sed 's/^/  kunit: /'
 	line=$(grep -a '^kunit: [0-9]* passed' "$logdir/kunit.log" 2>/dev/null | tail -n1)
 	add_summary "kunit (module, debug kernel)" "${line:-kunit: 0 passed, 1 failed, 0 skipped}"
 	if [ -n "$line" ] && ! grep -q ' 0 skipped' <<<"$line"; then
@@ -300,8 +316,9 @@ judge_kunit()
 # claim it), so the slots finish close together.  One vCPU per guest:
 # two debug guests with two vCPUs each slowed each other 1.7 to 2.5 times
 # on two cores (a vCPU spinning on a lock whose holder's thread is not
-# running), with one vCPU each they barely do (carp_netlink 247 s beside
-# carp_hostile, 210 s alone; see the notes of issue 10).
+# running); with one vCPU each, carp_netlink took 247 s beside
+# carp_hostile, against 210 s alone with two vCPUs (see the notes of
+# issue 10).
 # CHECK_DEBUG_GUESTS=1: no second debug guest.
 sel=()
 ksft=$top/build/kselftest
@@ -337,10 +354,15 @@ if want selftests; then
 	done
 	# CHECK_DEBUG_SELFTESTS="selftests/x.sh ..." runs only those on the
 	# debug kernel.
-	rm -f "$logdir"/selftests-*.log "$logdir"/selftests-*.log.rc "$logdir/kunit.log.rc"
+	rm -f "$logdir"/selftests-*.log "$logdir"/selftests-*.log.rc \
+		"$logdir/kunit.log" "$logdir/kunit.log.rc"
 	debug_list=
-	[ -z "$dbg_rel" ] ||
+	if [ -n "$dbg_rel" ]; then
 		debug_list=$(debug_order "${SELFTESTS:-${CHECK_DEBUG_SELFTESTS:-}}")
+		# Never a pass by running nothing.
+		[ -n "$debug_list" ] ||
+			result fail "selftests on the debug kernel: no scripts to run"
+	fi
 	queue=$(mktemp -d "${TMPDIR:-/tmp}/carp-queue.XXXXXX")
 	# -L: a kmemleak scan after the tests; any leak fails the run.
 	debug_args=(-K "$dbg_out" -m "$dbg_mod/carp.ko" -c 1 -L -t 4500
@@ -364,7 +386,7 @@ fi
 # The KUnit guest: in the background slot when the selftests run too (it
 # is not on the longest path, the debug kernel's selftests are), else here.
 if want kunit && ! want selftests; then
-	rm -f "$logdir/kunit.log.rc"
+	rm -f "$logdir/kunit.log" "$logdir/kunit.log.rc"
 	run_kunit
 	judge_kunit
 fi
