@@ -7,6 +7,7 @@
 # make series        the kernel patch series (build/series), checkpatch'd
 # make kunit         the KUnit suite on UML (Debian's linux-source-6.12)
 # make demo          the FreeBSD Handbook scenario, narrated, in a VM
+# make deb           Debian packages: carp-dkms, carp-tools (build/deb)
 # make setup         install the Debian packages all of this needs
 
 TOP := $(CURDIR)
@@ -55,8 +56,11 @@ series:
 demo:
 	bash tools/demo.sh
 
+deb:
+	bash tools/deb.sh
+
 clean:
 	rm -rf build
 	$(MAKE) -C tools/iproute2 clean
 
-.PHONY: all module plugin install setup check kunit series demo clean
+.PHONY: all module plugin install setup check kunit series demo deb clean
