@@ -18,7 +18,6 @@
 source "$(dirname "$0")/lib.sh"
 
 NVHID=8
-WATCH_PID=
 CAP_PID=
 
 setup()
@@ -61,7 +60,7 @@ reset()
 {
 	local ns i v
 
-	watch_stop
+	watch_stop_all
 	for ns in "$a" "$b"; do
 		for ((i = 1; i <= NVHID; i++)); do
 			ip -n "$ns" link del carp$i 2>/dev/null
@@ -83,28 +82,6 @@ converge()
 	ip netns exec "$b" sysctl -qw net.carp.preempt=1
 	vhids_up "$a" 0 && vhids_up "$b" 100 || return 1
 	all_state "$b" BACKUP 10 && all_state "$a" MASTER 15
-}
-
-watch_start()
-{
-	local i
-
-	: > "$TMPD/watch"
-	python3 "$SELFTEST_DIR/carp_watch.py" watch "$a" "$b" > "$TMPD/watch" &
-	WATCH_PID=$!
-	for ((i = 0; i < 600; i++)); do
-		grep -q START "$TMPD/watch" && return 0
-		sleep 0.1
-	done
-	fail "carp_watch.py did not start"
-}
-
-watch_stop()
-{
-	[ -n "$WATCH_PID" ] || return 0
-	kill "$WATCH_PID" 2>/dev/null
-	wait "$WATCH_PID" 2>/dev/null
-	WATCH_PID=
 }
 
 # last_master NS: when the last carpN of NS became MASTER (watch log),
@@ -265,7 +242,7 @@ test_demote_all()
 	local ping rc=0 got
 
 	converge || return 1
-	watch_start || return 1
+	watch_start "$TMPD/watch" "$a" "$b" || return 1
 	masters_watch_start demote "$a:carp1" "$b:carp1" || return 1
 	ip netns exec "$c" ping -q -i 0.01 -w 60 10.0.0.101 > "$TMPD/ping" 2>&1 &
 	ping=$!
@@ -338,7 +315,7 @@ test_senderr_factor()
 }
 
 TMPD=$(mktemp -d)
-trap 'watch_stop; [ -z "$CAP_PID" ] || kill "$CAP_PID" 2>/dev/null;
+trap 'watch_stop_all; [ -z "$CAP_PID" ] || kill "$CAP_PID" 2>/dev/null;
       masters_watch_end; cleanup_all_ns; rm -rf "$TMPD"' EXIT
 require_carp
 setup || exit $ksft_fail

@@ -33,37 +33,12 @@ NVHID=32
 LOSS_S=${CARP_LOSS_SECONDS:-120}
 VIP=10.0.0.100
 VMAC=00:00:5e:00:01:01
-WATCH_PIDS=()
 # The longest two-MASTER time allowed where nothing is lost: one
 # advertisement interval, plus 0.5 s of timer and scheduling slack in an
 # emulated guest.
 DUAL_MAX=1.5
 
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
-
-# watch_start LOG NS...: carp_watch.py on NS..., until watch_stop_all.
-watch_start()
-{
-	local log=$1 i
-
-	shift
-	: > "$log"
-	python3 "$SELFTEST_DIR/carp_watch.py" watch "$@" > "$log" &
-	WATCH_PIDS+=($!)
-	for ((i = 0; i < 600; i++)); do
-		grep -q START "$log" && return 0
-		sleep 0.1
-	done
-	fail "carp_watch.py did not start"
-}
-
-watch_stop_all()
-{
-	[ ${#WATCH_PIDS[@]} -gt 0 ] || return 0
-	kill "${WATCH_PIDS[@]}" 2>/dev/null
-	wait "${WATCH_PIDS[@]}" 2>/dev/null
-	WATCH_PIDS=()
-}
 
 # report LOG ARGS...: carp_watch.py's report; fails (with the report as
 # diagnostics) if the log cannot be trusted or a two-MASTER time was too

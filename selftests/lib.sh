@@ -434,3 +434,31 @@ masters_watch_end()
 	masters_watch_stop || return 1
 	return "${1:-0}"
 }
+
+# --- state changes on one clock (carp_watch.py) ---------------------------
+
+WATCH_PIDS=()
+
+# watch_start LOG NS...: carp_watch.py on NS..., until watch_stop_all.
+watch_start()
+{
+	local log=$1 i
+
+	shift
+	: > "$log"
+	python3 "$SELFTEST_DIR/carp_watch.py" watch "$@" > "$log" &
+	WATCH_PIDS+=($!)
+	for ((i = 0; i < 600; i++)); do
+		grep -q START "$log" && return 0
+		sleep 0.1
+	done
+	fail "carp_watch.py did not start"
+}
+
+watch_stop_all()
+{
+	[ ${#WATCH_PIDS[@]} -gt 0 ] || return 0
+	kill "${WATCH_PIDS[@]}" 2>/dev/null
+	wait "${WATCH_PIDS[@]}" 2>/dev/null
+	WATCH_PIDS=()
+}
